@@ -1,0 +1,15 @@
+namespace CommunityEvals.Contracts.Events;
+
+/// <summary>
+/// Every event type of the public record. Each service registers all of them with its event store so
+/// any service can read any stream, whichever service appended it.
+/// </summary>
+public static class EventCatalog
+{
+    public static readonly IReadOnlyList<Type> All =
+    [
+        typeof(UserCreated),
+        typeof(OrgCreated),
+        typeof(OrgMemberAdded),
+    ];
+}

@@ -1,0 +1,35 @@
+using CommunityEvals.Gateway.Authentication;
+using CommunityEvals.Gateway.Health;
+using CommunityEvals.Platform.EventStore;
+
+namespace Microsoft.Extensions.Hosting;
+
+internal static class Extensions
+{
+    /// <summary>The services behind the gateway, by their AppHost resource names.</summary>
+    public static readonly string[] Downstreams = ["ingestion", "verification", "leaderboard-projection"];
+
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        // The gateway reads access tokens only; it owns no documents and runs no daemon.
+        builder.AddEventStore("gateway");
+
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<TokenResolver>();
+
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddServiceDiscoveryDestinationResolver();
+
+        var health = builder.Services.AddHealthChecks();
+        foreach (var downstream in Downstreams)
+        {
+            builder.Services.AddHttpClient(downstream, client => client.BaseAddress = new Uri($"http://{downstream}"));
+            health.AddTypeActivatedCheck<DownstreamHealthCheck>(downstream, args: downstream);
+        }
+
+        // Evidence logs may be large; each service enforces its own, configurable limit.
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(
+            kestrel => kestrel.Limits.MaxRequestBodySize = null);
+    }
+}

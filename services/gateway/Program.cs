@@ -1,0 +1,16 @@
+using CommunityEvals.Gateway.Authentication;
+using CommunityEvals.Platform.Http;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.UseProblemDocuments();
+app.MapDefaultEndpoints();
+app.UseEdgeAuthentication();
+app.MapReverseProxy();
+
+app.Run();

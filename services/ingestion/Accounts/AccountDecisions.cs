@@ -1,0 +1,87 @@
+using CommunityEvals.Contracts.Events;
+using CommunityEvals.Platform.EventStore;
+using CommunityEvals.Platform.Identity;
+
+namespace CommunityEvals.Ingestion.Accounts;
+
+public sealed record CreateUser(string Name, IReadOnlyList<string> Orgs);
+
+public sealed record AddOrgMember(string Org, string User);
+
+/// <summary>What the account deciders need to know about names already taken.</summary>
+/// <param name="Orgs">The orgs the command names that exist, by name.</param>
+public sealed record NamespaceState(bool NameTakenByUser, bool NameTakenByOrg, IReadOnlyDictionary<string, OrgAccount> Orgs);
+
+/// <summary>Pure deciders for accounts: state and command in, events or a rejection out.</summary>
+public static class AccountDecisions
+{
+    public static Decision Decide(CreateUser command, NamespaceState state)
+    {
+        if (!Names.IsValid(command.Name))
+        {
+            return Decision.Reject(RejectionKind.Invalid, Names.Describe("name"));
+        }
+
+        if (string.Equals(command.Name, Caller.AdminName, StringComparison.OrdinalIgnoreCase))
+        {
+            return Decision.Reject(RejectionKind.Conflict, $"the name '{command.Name}' is reserved");
+        }
+
+        if (command.Orgs.FirstOrDefault(org => !Names.IsValid(org)) is { } badOrg)
+        {
+            return Decision.Reject(RejectionKind.Invalid, $"org '{badOrg}': {Names.Describe("an org name")}");
+        }
+
+        if (command.Orgs.Contains(command.Name, StringComparer.OrdinalIgnoreCase))
+        {
+            return Decision.Reject(RejectionKind.Invalid, "a user cannot belong to an org of the same name");
+        }
+
+        if (state.NameTakenByUser || state.NameTakenByOrg)
+        {
+            return Decision.Reject(RejectionKind.Conflict, $"the name '{command.Name}' is already taken");
+        }
+
+        var events = new List<PendingEvent> { new(StreamKeys.User(command.Name), new UserCreated(command.Name), 0) };
+        foreach (var org in command.Orgs.Distinct(StringComparer.Ordinal))
+        {
+            events.AddRange(JoinOrg(org, command.Name, state.Orgs.GetValueOrDefault(org)));
+        }
+
+        return Decision.Accept(events);
+    }
+
+    public static Decision Decide(AddOrgMember command, bool userExists, bool orgNameTakenByUser, OrgAccount? org)
+    {
+        if (!Names.IsValid(command.Org))
+        {
+            return Decision.Reject(RejectionKind.Invalid, Names.Describe("org"));
+        }
+
+        if (!userExists)
+        {
+            return Decision.Reject(RejectionKind.NotFound, $"user '{command.User}' does not exist");
+        }
+
+        if (org is null && orgNameTakenByUser)
+        {
+            return Decision.Reject(RejectionKind.Conflict, $"'{command.Org}' is a user, not an org");
+        }
+
+        return Decision.Accept(JoinOrg(command.Org, command.User, org).ToArray());
+    }
+
+    private static IEnumerable<PendingEvent> JoinOrg(string org, string user, OrgAccount? existing)
+    {
+        var stream = StreamKeys.Org(org);
+        if (existing is null)
+        {
+            yield return new PendingEvent(stream, new OrgCreated(org), 0);
+            yield return new PendingEvent(stream, new OrgMemberAdded(org, user), 0);
+        }
+        else if (!existing.Members.Contains(user))
+        {
+            yield return new PendingEvent(stream, new OrgMemberAdded(org, user), existing.Version);
+        }
+    }
+}

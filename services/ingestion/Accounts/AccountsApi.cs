@@ -1,0 +1,155 @@
+using CommunityEvals.Contracts.Events;
+using CommunityEvals.Platform.EventStore;
+using CommunityEvals.Platform.Http;
+using CommunityEvals.Platform.Identity;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CommunityEvals.Ingestion.Accounts;
+
+public static class AccountsApi
+{
+    public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapPost("/users", CreateUserAsync);
+        api.MapPost("/orgs/{org}/members", AddOrgMemberAsync);
+        api.MapGet("/whoami-v2", WhoAmIAsync);
+        return app;
+    }
+
+    public sealed record CreateUserRequest(string? Name, List<string>? Orgs);
+
+    public sealed record CreatedUser(string Name, string Token);
+
+    public sealed record AddMemberRequest(string? User);
+
+    public static async Task<Results<Created<CreatedUser>, ProblemDocumentResult>> CreateUserAsync(HttpRequest request, IDocumentSession session, CancellationToken cancellationToken)
+    {
+        if (AdminOnly(request) is { } denied)
+        {
+            return denied;
+        }
+
+        var (body, problem) = await JsonBody.ReadAsync<CreateUserRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var command = new CreateUser(body!.Name ?? "", body.Orgs ?? []);
+        var orgs = new Dictionary<string, OrgAccount>();
+        foreach (var org in command.Orgs.Where(Names.IsValid).Distinct())
+        {
+            if (await session.LoadAsync<OrgAccount>(StreamKeys.Org(org), cancellationToken) is { } existing)
+            {
+                orgs[org] = existing;
+            }
+        }
+
+        var state = Names.IsValid(command.Name)
+            ? new NamespaceState(
+                await session.LoadAsync<UserProfile>(command.Name, cancellationToken) is not null,
+                await session.LoadAsync<OrgAccount>(StreamKeys.Org(command.Name), cancellationToken) is not null,
+                orgs)
+            : new NamespaceState(false, false, orgs);
+
+        var decision = AccountDecisions.Decide(command, state);
+        if (decision.Rejection is { } rejection)
+        {
+            return rejection.ToProblem();
+        }
+
+        var token = TokenHash.NewToken();
+        session.Store(new AccessToken
+        {
+            Id = TokenHash.Of(token),
+            User = command.Name,
+            DisplayName = "created with the account",
+            CreatedAt = DateTimeOffset.UtcNow,
+        });
+
+        if (await session.CommitAsync(Caller.From(request)!, decision, cancellationToken) is { } conflict)
+        {
+            return conflict;
+        }
+
+        return TypedResults.Created($"/api/users/{command.Name}", new CreatedUser(command.Name, token));
+    }
+
+    public static async Task<Results<NoContent, ProblemDocumentResult>> AddOrgMemberAsync(string org, HttpRequest request, IDocumentSession session, CancellationToken cancellationToken)
+    {
+        if (AdminOnly(request) is { } denied)
+        {
+            return denied;
+        }
+
+        var (body, problem) = await JsonBody.ReadAsync<AddMemberRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var user = body!.User ?? "";
+        var userExists = Names.IsValid(user) && await session.LoadAsync<UserProfile>(user, cancellationToken) is not null;
+        var orgIsUser = Names.IsValid(org) && await session.LoadAsync<UserProfile>(org, cancellationToken) is not null;
+        var existing = Names.IsValid(org) ? await session.LoadAsync<OrgAccount>(StreamKeys.Org(org), cancellationToken) : null;
+
+        var decision = AccountDecisions.Decide(new AddOrgMember(org, user), userExists, orgIsUser, existing);
+        if (decision.Rejection is { } rejection)
+        {
+            return rejection.ToProblem();
+        }
+
+        if (await session.CommitAsync(Caller.From(request)!, decision, cancellationToken) is { } conflict)
+        {
+            return conflict;
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    public sealed record WhoAmI(string Type, string Name, IReadOnlyList<OrgName> Orgs, WhoAmIAuth Auth);
+
+    public sealed record OrgName(string Name);
+
+    public sealed record WhoAmIAuth(string Type, WhoAmIToken AccessToken);
+
+    public sealed record WhoAmIToken(string DisplayName, string Role, DateTimeOffset CreatedAt);
+
+    public static async Task<Results<Ok<WhoAmI>, ProblemDocumentResult>> WhoAmIAsync(HttpRequest request, IQuerySession session, CancellationToken cancellationToken)
+    {
+        if (Caller.From(request) is not { } caller)
+        {
+            return Problems.Unauthorized();
+        }
+
+        var tokenId = request.Headers[Caller.TokenIdHeader].ToString();
+        var token = string.IsNullOrEmpty(tokenId) ? null : await session.LoadAsync<AccessToken>(tokenId, cancellationToken);
+        var tokenInfo = new WhoAmIToken(token?.DisplayName ?? "admin token", "write", token?.CreatedAt ?? DateTimeOffset.UnixEpoch);
+
+        if (caller.IsAdmin)
+        {
+            return TypedResults.Ok(new WhoAmI("user", caller.Name, [], new WhoAmIAuth("access_token", tokenInfo)));
+        }
+
+        var profile = await session.LoadAsync<UserProfile>(caller.Name, cancellationToken);
+        if (profile is null)
+        {
+            return Problems.Unauthorized("The token's user no longer exists.");
+        }
+
+        return TypedResults.Ok(new WhoAmI(
+            "user",
+            profile.Id,
+            profile.Orgs.Select(org => new OrgName(org)).ToList(),
+            new WhoAmIAuth("access_token", tokenInfo)));
+    }
+
+    private static ProblemDocumentResult? AdminOnly(HttpRequest request) => Caller.From(request) switch
+    {
+        null => Problems.Unauthorized(),
+        { IsAdmin: false } => Problems.Forbidden("Only the admin may do this."),
+        _ => null,
+    };
+}

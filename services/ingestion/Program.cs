@@ -1,0 +1,15 @@
+using CommunityEvals.Ingestion.Accounts;
+using CommunityEvals.Platform.Http;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.UseProblemDocuments();
+app.MapDefaultEndpoints();
+app.MapAccountsApi();
+
+app.Run();

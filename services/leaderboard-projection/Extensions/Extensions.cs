@@ -1,0 +1,26 @@
+using CommunityEvals.LeaderboardProjection.Feed;
+using CommunityEvals.Platform.EventStore;
+using CommunityEvals.Platform.Messaging;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace Microsoft.Extensions.Hosting;
+
+internal static class Extensions
+{
+    public const string ServiceName = "projection";
+
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddEventStore(ServiceName, options =>
+            {
+                // Distinct per service: each service's daemon runs its own projections.
+                options.Projections.DaemonLockId = 41_003;
+                options.Projections.Add(new FeedProjection(), ProjectionLifecycle.Async);
+            })
+            .AddAsyncDaemon(DaemonMode.HotCold);
+
+        builder.AddEventBus(ServiceName);
+    }
+}

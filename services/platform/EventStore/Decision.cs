@@ -1,0 +1,34 @@
+namespace CommunityEvals.Platform.EventStore;
+
+/// <summary>Why a command was refused; each kind maps to one HTTP status at the edge.</summary>
+public enum RejectionKind
+{
+    Invalid,
+    NotFound,
+    Conflict,
+    Forbidden,
+    PreconditionFailed,
+}
+
+public sealed record Rejection(RejectionKind Kind, string Message);
+
+/// <summary>An event a decider wants appended, with the stream version it expects to find.</summary>
+/// <param name="ExpectedVersion">
+/// The stream's version the decision was made on; 0 means the stream must not exist yet.
+/// </param>
+public sealed record PendingEvent(string Stream, object Event, long ExpectedVersion);
+
+/// <summary>
+/// What a pure decider returns: the events to append, or a rejection. Deciders never throw for
+/// bad input and never touch the store.
+/// </summary>
+public sealed record Decision(IReadOnlyList<PendingEvent> Events, Rejection? Rejection)
+{
+    public static Decision Accept(IReadOnlyList<PendingEvent> events) => new(events, null);
+
+    public static Decision Accept(params PendingEvent[] events) => new(events, null);
+
+    public static Decision Reject(RejectionKind kind, string message) => new([], new Rejection(kind, message));
+
+    public bool IsRejected => Rejection is not null;
+}

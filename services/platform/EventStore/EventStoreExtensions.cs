@@ -1,0 +1,59 @@
+using System.Text.Json;
+using CommunityEvals.Contracts.Events;
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Weasel.Core;
+
+namespace CommunityEvals.Platform.EventStore;
+
+public static class EventStoreExtensions
+{
+    /// <summary>The connection string every service reads, named as the AppHost's database resource.</summary>
+    public const string DatabaseName = "evals";
+
+    /// <summary>All services share one event log in this schema; documents live in a schema per service.</summary>
+    public const string EventSchema = "events";
+
+    /// <summary>
+    /// Registers Marten against the shared event store. <paramref name="documentSchema"/> keeps a
+    /// service's own documents apart from the others'.
+    /// </summary>
+    public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddEventStore(
+        this IHostApplicationBuilder builder,
+        string documentSchema,
+        Action<StoreOptions>? configure = null)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(DatabaseName)
+            ?? throw new InvalidOperationException(
+                $"ConnectionStrings:{DatabaseName} is not set; start the service through the AppHost.");
+
+        builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "database");
+
+        return builder.Services.AddMarten(options =>
+        {
+            options.Connection(connectionString);
+            options.DatabaseSchemaName = documentSchema;
+            options.Events.DatabaseSchemaName = EventSchema;
+            options.Events.StreamIdentity = StreamIdentity.AsString;
+            options.Events.MetadataConfig.UserNameEnabled = true;
+            // The patched lock library cannot share a multiplexed data source; without this the
+            // async daemon never takes its lock and projections silently stand still.
+            options.Events.UseAdvisoryLockTransaction = true;
+            options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+            options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+            options.Events.AddEventTypes(EventCatalog.All);
+            AccountDocuments.Configure(options);
+            configure?.Invoke(options);
+        });
+    }
+
+    /// <summary>The JSON shape of an event in the public feed and in forwarded messages.</summary>
+    public static readonly JsonSerializerOptions PublicJson = new(JsonSerializerDefaults.Web);
+
+    public static JsonElement ToPublicJson(this IEvent @event) =>
+        JsonSerializer.SerializeToElement(@event.Data, @event.EventType, PublicJson);
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
+
+namespace CommunityEvals.Platform.Http;
+
+/// <summary>One thing wrong with the input, located as precisely as the input allows.</summary>
+public sealed record ValidationError(
+    string? File,
+    int? Item,
+    int? Line,
+    int? Column,
+    string? Field,
+    string Message);
+
+/// <summary>
+/// RFC 9457 problem documents with the extra <c>error</c> line Hub clients print and, for
+/// validation, <c>errors</c>. Hub-compatible routes answer <c>application/json</c> because Hub
+/// clients only show <c>error</c> then; native routes answer <c>application/problem+json</c>.
+/// </summary>
+public static class Problems
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private static readonly string[] NativePrefixes =
+        ["/api/users", "/api/orgs", "/api/benchmarks", "/api/leaderboards", "/api/results", "/api/events"];
+
+    public static bool IsNativeRoute(PathString path) =>
+        NativePrefixes.Any(prefix => path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase))
+        || path.Value?.EndsWith("/eval-results", StringComparison.OrdinalIgnoreCase) == true;
+
+    public static ProblemDocumentResult Create(int status, string title, string detail, IReadOnlyList<ValidationError>? errors = null) =>
+        new(status, title, detail, errors);
+
+    public static ProblemDocumentResult BadRequest(string detail) => Create(StatusCodes.Status400BadRequest, "Bad request", detail);
+
+    public static ProblemDocumentResult Unauthorized(string detail = "A bearer token is required for this request.") =>
+        Create(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
+
+    public static ProblemDocumentResult Forbidden(string detail) => Create(StatusCodes.Status403Forbidden, "Forbidden", detail);
+
+    public static ProblemDocumentResult NotFound(string detail) => Create(StatusCodes.Status404NotFound, "Not found", detail);
+
+    public static ProblemDocumentResult Conflict(string detail) => Create(StatusCodes.Status409Conflict, "Conflict", detail);
+
+    public static ProblemDocumentResult Unprocessable(string detail, IReadOnlyList<ValidationError> errors) =>
+        Create(StatusCodes.Status422UnprocessableEntity, "Validation failed", detail, errors);
+
+    public static Task WriteAsync(HttpContext context, int status, string title, string detail, IReadOnlyList<ValidationError>? errors = null)
+    {
+        var native = IsNativeRoute(context.Request.Path);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = native ? "application/problem+json" : "application/json";
+        var document = new ProblemDocument(
+            $"urn:communityevals:problem:{status}",
+            title,
+            status,
+            detail,
+            detail,
+            errors);
+        return context.Response.WriteAsync(JsonSerializer.Serialize(document, Json));
+    }
+
+    private sealed record ProblemDocument(
+        string Type,
+        string Title,
+        int Status,
+        string Detail,
+        string Error,
+        IReadOnlyList<ValidationError>? Errors);
+}
+
+/// <summary>A problem document as a typed result, so handlers can declare it in <c>Results&lt;...&gt;</c>.</summary>
+public sealed class ProblemDocumentResult(int status, string title, string detail, IReadOnlyList<ValidationError>? errors)
+    : IResult, IStatusCodeHttpResult
+{
+    public int? StatusCode => status;
+
+    public Task ExecuteAsync(HttpContext httpContext) => Problems.WriteAsync(httpContext, status, title, detail, errors);
+}
