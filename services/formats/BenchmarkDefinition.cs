@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+
+namespace CommunityEvals.Formats;
+
+/// <summary>A parsed and validated <c>eval.yaml</c> (FORMATS.md section 1).</summary>
+/// <param name="Tasks">In file order; each task is its own leaderboard.</param>
+/// <param name="Data">The whole document as JSON, unknown keys included, for echoing it back.</param>
+public sealed record BenchmarkDefinition(
+    string Name,
+    string Description,
+    string EvaluationFramework,
+    IReadOnlyList<BenchmarkTask> Tasks,
+    JsonObject Data)
+{
+    public BenchmarkTask? FindTask(string taskId) => Tasks.FirstOrDefault(t => t.Id == taskId);
+}
+
+/// <param name="Config">Dataset config; <c>default</c> when absent.</param>
+/// <param name="Split">Dataset split; <c>test</c> when absent.</param>
+/// <param name="FieldSpec">Inspect's field mapping as written (values are strings or lists of strings, as
+/// <c>choices</c> may be either); null when absent.</param>
+/// <param name="Solvers">Empty when absent.</param>
+/// <param name="Scorers">Empty when absent.</param>
+/// <param name="Leaderboard">This task's entry of the top-level <c>leaderboard:</c> extension, defaults when absent.</param>
+public sealed record BenchmarkTask(
+    string Id,
+    string Config,
+    string Split,
+    JsonObject? FieldSpec,
+    IReadOnlyList<TaskStep> Solvers,
+    IReadOnlyList<TaskStep> Scorers,
+    bool? ShuffleChoices,
+    int? Epochs,
+    string? EpochReducer,
+    LeaderboardSpec Leaderboard);
+
+/// <summary>One solver or scorer: <c>{name, args?}</c>.</summary>
+public sealed record TaskStep(string Name, JsonObject? Args);
+
+/// <summary>Our <c>leaderboard:</c> extension for one task.</summary>
+/// <param name="Metric">What a result's value means, for display.</param>
+/// <param name="HigherIsBetter">False for error-rate-like metrics (WER).</param>
+/// <param name="Range">Values outside are rejected; it also fixes the scale verification compares at.</param>
+/// <param name="Samples">Full test-set size a verifying log must cover.</param>
+public sealed record LeaderboardSpec(string? Metric, bool HigherIsBetter, ValueRange? Range, int? Samples)
+{
+    public static LeaderboardSpec Default { get; } = new(null, true, null, null);
+}
+
+/// <summary>Inclusive bounds, Min &lt; Max.</summary>
+public sealed record ValueRange(double Min, double Max)
+{
+    public bool Contains(double value) => value >= Min && value <= Max;
+}
