@@ -11,5 +11,18 @@ public static class EventCatalog
         typeof(UserCreated),
         typeof(OrgCreated),
         typeof(OrgMemberAdded),
+        typeof(RepoCreated),
+        typeof(MainCommitted),
+        typeof(PullRequestOpened),
+        typeof(PullRequestUpdated),
+        typeof(PullRequestCommented),
+        typeof(PullRequestClosed),
+        typeof(PullRequestReopened),
+        typeof(PullRequestMerged),
+        typeof(ResultHidden),
+        typeof(ResultUnhidden),
+        typeof(BenchmarkRegistered),
+        typeof(BenchmarkUpdated),
+        typeof(BenchmarkMarkedOfficial),
     ];
 }

@@ -6,4 +6,10 @@ public static class StreamKeys
     public static string User(string name) => $"user/{name}";
 
     public static string Org(string name) => $"org/{name}";
+
+    /// <summary>One stream per repo: every write to a repo is checked against its version.</summary>
+    /// <param name="kind"><c>model</c> or <c>dataset</c>.</param>
+    public static string Repo(string kind, string repoId) => $"{kind}/{repoId}";
+
+    public static string Benchmark(string datasetId) => $"benchmark/{datasetId}";
 }

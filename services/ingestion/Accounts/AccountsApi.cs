@@ -24,7 +24,8 @@ public static class AccountsApi
 
     public sealed record AddMemberRequest(string? User);
 
-    public static async Task<Results<Created<CreatedUser>, ProblemDocumentResult>> CreateUserAsync(HttpRequest request, IDocumentSession session, CancellationToken cancellationToken)
+    public static async Task<Results<Created<CreatedUser>, ProblemDocumentResult>> CreateUserAsync(
+        HttpRequest request, IDocumentStore store, CancellationToken cancellationToken)
     {
         if (AdminOnly(request) is { } denied)
         {
@@ -38,46 +39,47 @@ public static class AccountsApi
         }
 
         var command = new CreateUser(body!.Name ?? "", body.Orgs ?? []);
-        var orgs = new Dictionary<string, OrgAccount>();
-        foreach (var org in command.Orgs.Where(Names.IsValid).Distinct())
-        {
-            if (await session.LoadAsync<OrgAccount>(StreamKeys.Org(org), cancellationToken) is { } existing)
-            {
-                orgs[org] = existing;
-            }
-        }
-
-        var state = Names.IsValid(command.Name)
-            ? new NamespaceState(
-                await session.LoadAsync<UserProfile>(command.Name, cancellationToken) is not null,
-                await session.LoadAsync<OrgAccount>(StreamKeys.Org(command.Name), cancellationToken) is not null,
-                orgs)
-            : new NamespaceState(false, false, orgs);
-
-        var decision = AccountDecisions.Decide(command, state);
-        if (decision.Rejection is { } rejection)
-        {
-            return rejection.ToProblem();
-        }
-
         var token = TokenHash.NewToken();
-        session.Store(new AccessToken
+        var (_, refused) = await store.DecideAndCommitAsync(Caller.From(request)!, async session =>
         {
-            Id = TokenHash.Of(token),
-            User = command.Name,
-            DisplayName = "created with the account",
-            CreatedAt = DateTimeOffset.UtcNow,
-        });
+            var orgs = new Dictionary<string, OrgAccount>();
+            foreach (var org in command.Orgs.Where(Names.IsValid).Distinct())
+            {
+                if (await session.LoadAsync<OrgAccount>(StreamKeys.Org(org), cancellationToken) is { } existing)
+                {
+                    orgs[org] = existing;
+                }
+            }
 
-        if (await session.CommitAsync(Caller.From(request)!, decision, cancellationToken) is { } conflict)
-        {
-            return conflict;
-        }
+            var state = Names.IsValid(command.Name)
+                ? new NamespaceState(
+                    await session.LoadAsync<UserProfile>(command.Name, cancellationToken) is not null,
+                    await session.LoadAsync<OrgAccount>(StreamKeys.Org(command.Name), cancellationToken) is not null,
+                    orgs)
+                : new NamespaceState(false, false, orgs);
 
-        return TypedResults.Created($"/api/users/{command.Name}", new CreatedUser(command.Name, token));
+            var decision = AccountDecisions.Decide(command, state);
+            if (!decision.IsRejected)
+            {
+                session.Store(new AccessToken
+                {
+                    Id = TokenHash.Of(token),
+                    User = command.Name,
+                    DisplayName = "created with the account",
+                    CreatedAt = DateTimeOffset.UtcNow,
+                });
+            }
+
+            return (decision, true);
+        }, cancellationToken);
+
+        return refused is not null
+            ? refused
+            : TypedResults.Created($"/api/users/{command.Name}", new CreatedUser(command.Name, token));
     }
 
-    public static async Task<Results<NoContent, ProblemDocumentResult>> AddOrgMemberAsync(string org, HttpRequest request, IDocumentSession session, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemDocumentResult>> AddOrgMemberAsync(
+        string org, HttpRequest request, IDocumentStore store, CancellationToken cancellationToken)
     {
         if (AdminOnly(request) is { } denied)
         {
@@ -91,22 +93,15 @@ public static class AccountsApi
         }
 
         var user = body!.User ?? "";
-        var userExists = Names.IsValid(user) && await session.LoadAsync<UserProfile>(user, cancellationToken) is not null;
-        var orgIsUser = Names.IsValid(org) && await session.LoadAsync<UserProfile>(org, cancellationToken) is not null;
-        var existing = Names.IsValid(org) ? await session.LoadAsync<OrgAccount>(StreamKeys.Org(org), cancellationToken) : null;
-
-        var decision = AccountDecisions.Decide(new AddOrgMember(org, user), userExists, orgIsUser, existing);
-        if (decision.Rejection is { } rejection)
+        var (_, refused) = await store.DecideAndCommitAsync(Caller.From(request)!, async session =>
         {
-            return rejection.ToProblem();
-        }
+            var userExists = Names.IsValid(user) && await session.LoadAsync<UserProfile>(user, cancellationToken) is not null;
+            var orgIsUser = Names.IsValid(org) && await session.LoadAsync<UserProfile>(org, cancellationToken) is not null;
+            var existing = Names.IsValid(org) ? await session.LoadAsync<OrgAccount>(StreamKeys.Org(org), cancellationToken) : null;
+            return (AccountDecisions.Decide(new AddOrgMember(org, user), userExists, orgIsUser, existing), true);
+        }, cancellationToken);
 
-        if (await session.CommitAsync(Caller.From(request)!, decision, cancellationToken) is { } conflict)
-        {
-            return conflict;
-        }
-
-        return TypedResults.NoContent();
+        return refused is not null ? refused : TypedResults.NoContent();
     }
 
     public sealed record WhoAmI(string Type, string Name, IReadOnlyList<OrgName> Orgs, WhoAmIAuth Auth);

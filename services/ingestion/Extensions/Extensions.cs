@@ -1,4 +1,8 @@
+using CommunityEvals.Formats;
 using CommunityEvals.Ingestion.Accounts;
+using CommunityEvals.Ingestion.Benchmarks;
+using CommunityEvals.Ingestion.Commits;
+using CommunityEvals.Ingestion.Repos;
 using CommunityEvals.Platform.EventStore;
 using CommunityEvals.Platform.Messaging;
 using JasperFx.Events.Daemon;
@@ -11,7 +15,7 @@ internal static class Extensions
 {
     public const string ServiceName = "ingestion";
 
-    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    public static void AddApplicationServices(this WebApplicationBuilder builder)
     {
         builder.AddEventStore(ServiceName, options =>
             {
@@ -19,10 +23,18 @@ internal static class Extensions
                 options.Projections.DaemonLockId = 41_001;
                 options.Projections.Add<UserProfileProjection>(ProjectionLifecycle.Inline);
                 options.Projections.Snapshot<OrgAccount>(SnapshotLifecycle.Inline);
+                options.Projections.Snapshot<RepoState>(SnapshotLifecycle.Inline);
+                options.Projections.Snapshot<RegisteredBenchmark>(SnapshotLifecycle.Inline);
             })
             .AddSubscriptionWithServices<EventForwarder>(ServiceLifetime.Singleton)
             .AddAsyncDaemon(DaemonMode.HotCold);
 
         builder.AddEventBus(ServiceName);
+
+        var formats = builder.Configuration.GetSection("Formats").Get<FormatOptions>() ?? new FormatOptions();
+        builder.Services.AddSingleton(new FormatParser(formats));
+        builder.Services.AddSingleton<BenchmarkCatalogLoader>();
+        builder.Services.Configure<CommitLimits>(builder.Configuration.GetSection("Limits"));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
     }
 }

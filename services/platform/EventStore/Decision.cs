@@ -1,3 +1,5 @@
+using CommunityEvals.Platform.Http;
+
 namespace CommunityEvals.Platform.EventStore;
 
 /// <summary>Why a command was refused; each kind maps to one HTTP status at the edge.</summary>
@@ -8,9 +10,11 @@ public enum RejectionKind
     Conflict,
     Forbidden,
     PreconditionFailed,
+    TooLarge,
 }
 
-public sealed record Rejection(RejectionKind Kind, string Message);
+/// <param name="Errors">Where exactly the input is wrong, for validation failures.</param>
+public sealed record Rejection(RejectionKind Kind, string Message, IReadOnlyList<ValidationError>? Errors = null);
 
 /// <summary>An event a decider wants appended, with the stream version it expects to find.</summary>
 /// <param name="ExpectedVersion">
@@ -29,6 +33,9 @@ public sealed record Decision(IReadOnlyList<PendingEvent> Events, Rejection? Rej
     public static Decision Accept(params PendingEvent[] events) => new(events, null);
 
     public static Decision Reject(RejectionKind kind, string message) => new([], new Rejection(kind, message));
+
+    public static Decision Reject(RejectionKind kind, string message, IReadOnlyList<ValidationError> errors) =>
+        new([], new Rejection(kind, message, errors));
 
     public bool IsRejected => Rejection is not null;
 }
