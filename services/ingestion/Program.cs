@@ -1,5 +1,8 @@
 using CommunityEvals.Ingestion.Accounts;
+using CommunityEvals.Ingestion.Benchmarks;
 using CommunityEvals.Ingestion.Commits;
+using CommunityEvals.Ingestion.Discussions;
+using CommunityEvals.Ingestion.Hiding;
 using CommunityEvals.Ingestion.Repos;
 using CommunityEvals.Platform.Http;
 
@@ -16,5 +19,8 @@ app.MapDefaultEndpoints();
 app.MapAccountsApi();
 app.MapReposApi();
 app.MapCommitsApi();
+app.MapDiscussionsApi();
+app.MapHidingApi();
+app.MapBenchmarksApi();
 
 app.Run();

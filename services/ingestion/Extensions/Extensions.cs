@@ -2,6 +2,7 @@ using CommunityEvals.Formats;
 using CommunityEvals.Ingestion.Accounts;
 using CommunityEvals.Ingestion.Benchmarks;
 using CommunityEvals.Ingestion.Commits;
+using CommunityEvals.Ingestion.Hiding;
 using CommunityEvals.Ingestion.Repos;
 using CommunityEvals.Platform.EventStore;
 using CommunityEvals.Platform.Messaging;
@@ -25,6 +26,7 @@ internal static class Extensions
                 options.Projections.Snapshot<OrgAccount>(SnapshotLifecycle.Inline);
                 options.Projections.Snapshot<RepoState>(SnapshotLifecycle.Inline);
                 options.Projections.Snapshot<RegisteredBenchmark>(SnapshotLifecycle.Inline);
+                options.Projections.Add<ResultLocationProjection>(ProjectionLifecycle.Inline);
             })
             .AddSubscriptionWithServices<EventForwarder>(ServiceLifetime.Singleton)
             .AddAsyncDaemon(DaemonMode.HotCold);
