@@ -1,4 +1,8 @@
+using CommunityEvals.LeaderboardProjection.Benchmarks;
+using CommunityEvals.LeaderboardProjection.Discussions;
 using CommunityEvals.LeaderboardProjection.Feed;
+using CommunityEvals.LeaderboardProjection.Models;
+using CommunityEvals.LeaderboardProjection.Results;
 using CommunityEvals.Platform.Http;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,5 +15,9 @@ var app = builder.Build();
 app.UseProblemDocuments();
 app.MapDefaultEndpoints();
 app.MapFeedApi();
+app.MapDiscussionsApi();
+app.MapBenchmarksApi();
+app.MapModelsApi();
+app.MapResultsApi();
 
 app.Run();

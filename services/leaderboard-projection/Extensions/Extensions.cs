@@ -1,4 +1,5 @@
 using CommunityEvals.LeaderboardProjection.Feed;
+using CommunityEvals.LeaderboardProjection.Shared;
 using CommunityEvals.Platform.EventStore;
 using CommunityEvals.Platform.Messaging;
 using JasperFx.Events.Daemon;
@@ -18,6 +19,8 @@ internal static class Extensions
                 // Distinct per service: each service's daemon runs its own projections.
                 options.Projections.DaemonLockId = 41_003;
                 options.Projections.Add(new FeedProjection(), ProjectionLifecycle.Async);
+                // Repo pages, discussions, result records and benchmarks (see Shared/ReadModels.cs).
+                options.AddRepoReadModels(ProjectionLifecycle.Async);
             })
             .AddAsyncDaemon(DaemonMode.HotCold);
 

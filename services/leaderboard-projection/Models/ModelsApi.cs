@@ -1,0 +1,196 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CommunityEvals.Contracts.Events;
+using CommunityEvals.LeaderboardProjection.Shared;
+using CommunityEvals.Platform.Http;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CommunityEvals.LeaderboardProjection.Models;
+
+/// <summary>
+/// Model pages in the Hub's shape (what <c>modelInfo</c> / <c>model_info</c> read), and the native
+/// list of a model's results.
+/// </summary>
+public static class ModelsApi
+{
+    public const string EvalResultsKey = "evalResults";
+
+    public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
+    {
+        var model = app.MapGroup("/api/models/{org}/{name}");
+        model.MapGet("/", GetModelAsync);
+        model.MapGet("/revision/{**revision}", GetModelRevisionAsync);
+        model.MapGet("/eval-results", GetEvalResultsAsync);
+        return app;
+    }
+
+    public sealed record Sibling([property: JsonPropertyName("rfilename")] string RFilename);
+
+    /// <summary>One result in the Hub's <c>evalResults</c>; <c>pullRequest</c> only for a pull request's.</summary>
+    public sealed record HubEvalResult(
+        [property: JsonPropertyName("filename")] string Filename,
+        [property: JsonPropertyName("verified")] bool Verified,
+        [property: JsonPropertyName("pullRequest"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? PullRequest,
+        [property: JsonPropertyName("data")] JsonElement Data);
+
+    public sealed record ModelInfo(
+        [property: JsonPropertyName("_id")] string ObjectId,
+        [property: JsonPropertyName("id")] string Id,
+        [property: JsonPropertyName("modelId")] string ModelId,
+        [property: JsonPropertyName("author")] string Author,
+        [property: JsonPropertyName("sha")] string? Sha,
+        [property: JsonPropertyName("createdAt")] string CreatedAt,
+        [property: JsonPropertyName("lastModified")] string LastModified,
+        [property: JsonPropertyName("private")] bool Private,
+        [property: JsonPropertyName("disabled")] bool Disabled,
+        [property: JsonPropertyName("gated")] bool Gated,
+        [property: JsonPropertyName("pipeline_tag")] string? PipelineTag,
+        [property: JsonPropertyName("library_name")] string? LibraryName,
+        [property: JsonPropertyName("downloads")] int Downloads,
+        [property: JsonPropertyName("likes")] int Likes,
+        [property: JsonPropertyName("tags")] IReadOnlyList<string> Tags,
+        [property: JsonPropertyName("siblings")] IReadOnlyList<Sibling> Siblings,
+        [property: JsonPropertyName("cardData")] IReadOnlyDictionary<string, object> CardData,
+        [property: JsonPropertyName("evalResults"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<HubEvalResult>? EvalResults);
+
+    public sealed record Verification(string Status);
+
+    /// <summary>One current result, natively: where it is, whose it is, and whether it is hidden.</summary>
+    public sealed record EvalResult(
+        string Id,
+        string Filename,
+        string Ref,
+        int? PullRequest,
+        string Origin,
+        bool Hidden,
+        string? HiddenReason,
+        bool Verified,
+        bool Disputed,
+        Verification Verification,
+        JsonElement Data);
+
+    public static Task<Results<Ok<ModelInfo>, ProblemDocumentResult>> GetModelAsync(
+        string org, string name, HttpRequest request, IQuerySession session, CancellationToken cancellationToken) =>
+        GetModelRevisionAsync(org, name, "HEAD", request, session, cancellationToken);
+
+    public static async Task<Results<Ok<ModelInfo>, ProblemDocumentResult>> GetModelRevisionAsync(
+        string org, string name, string revision, HttpRequest request, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var page = await LoadModelAsync(org, name, session, cancellationToken);
+        if (page is null)
+        {
+            return ModelNotFound(org, name);
+        }
+
+        var rev = Uri.UnescapeDataString(revision);
+        if (Resolve(page, rev) is not { } resolved)
+        {
+            return Problems.NotFound($"revision '{rev}' does not exist in {page.Repo}");
+        }
+
+        var expand = HubFormat.Values(request.Query, "expand");
+        var evalResults = expand.Contains(EvalResultsKey, StringComparer.OrdinalIgnoreCase)
+            ? CurrentResults.Of(page)
+                .Select(current => new HubEvalResult(current.Result.Path, current.Result.Verified, current.PullRequest, KnownOrder.ResultItem(current.Result.Data)))
+                .ToList()
+            : null;
+
+        return TypedResults.Ok(new ModelInfo(
+            HubFormat.ObjectId(page.Id),
+            page.Repo,
+            page.Repo,
+            page.Owner,
+            resolved.Sha,
+            HubFormat.Time(page.CreatedAt),
+            HubFormat.Time(resolved.LastModified),
+            Private: false,
+            Disabled: false,
+            Gated: false,
+            PipelineTag: null,
+            LibraryName: null,
+            Downloads: 0,
+            Likes: 0,
+            Tags: [],
+            resolved.Files.Select(path => new Sibling(path)).ToList(),
+            CardData(page),
+            evalResults));
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<EvalResult>>, ProblemDocumentResult>> GetEvalResultsAsync(
+        string org, string name, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "include_hidden")] string? includeHiddenText, IQuerySession session, CancellationToken cancellationToken)
+    {
+        if (HubFormat.Flag(includeHiddenText, absent: false) is not { } includeHidden)
+        {
+            return Problems.BadRequest("'include_hidden' must be true or false.");
+        }
+
+        var page = await LoadModelAsync(org, name, session, cancellationToken);
+        if (page is null)
+        {
+            return ModelNotFound(org, name);
+        }
+
+        IReadOnlyList<EvalResult> results = CurrentResults.Of(page, includeHidden)
+            .Select(current => new EvalResult(
+                current.Result.ResultId,
+                current.Result.Path,
+                current.Ref,
+                current.PullRequest,
+                current.Origin,
+                current.Hidden,
+                current.HiddenReason,
+                current.Result.Verified,
+                Disputed: false,
+                new Verification(current.Result.Verified ? "verified" : "none"),
+                KnownOrder.ResultItem(current.Result.Data)))
+            .ToList();
+        return TypedResults.Ok(results);
+    }
+
+    public sealed record ResolvedRevision(string? Sha, DateTimeOffset LastModified, IReadOnlyList<string> Files);
+
+    /// <summary>
+    /// A Hub revision: <c>HEAD</c> or <c>main</c>, <c>refs/pr/{num}</c> (its head), or any commit
+    /// oid the repo has seen (the files its ref held after it). Null when there is no such revision.
+    /// </summary>
+    public static ResolvedRevision? Resolve(RepoPage page, string revision)
+    {
+        if (revision is "HEAD" or Refs.Main or "refs/heads/main")
+        {
+            return new ResolvedRevision(page.MainHead, page.LastModified, page.MainFiles.Select(file => file.Path).ToList());
+        }
+
+        const string prefix = "refs/pr/";
+        if (revision.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return int.TryParse(revision[prefix.Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                && page.PullRequest(number) is { } pullRequest
+                && page.Revisions.LastOrDefault(item => item.Oid == pullRequest.Head) is { } head
+                ? new ResolvedRevision(pullRequest.Head, head.At, RepoPageRules.FilesOf(page, pullRequest))
+                : null;
+        }
+
+        return page.Revisions.LastOrDefault(item => item.Oid == revision) is { } commit
+            ? new ResolvedRevision(commit.Oid, commit.At, commit.Files)
+            : null;
+    }
+
+    /// <summary>The card facts we know: <c>base_model</c>, one id as a string and several as a list.</summary>
+    public static IReadOnlyDictionary<string, object> CardData(RepoPage page)
+    {
+        var card = new Dictionary<string, object>();
+        if (page.BaseModel is { Count: > 0 } baseModel)
+        {
+            card["base_model"] = baseModel.Count == 1 ? baseModel[0] : baseModel;
+        }
+
+        return card;
+    }
+
+    private static Task<RepoPage?> LoadModelAsync(string org, string name, IQuerySession session, CancellationToken cancellationToken) =>
+        session.LoadAsync<RepoPage>(StreamKeys.Repo("model", $"{org}/{name}"), cancellationToken);
+
+    private static ProblemDocumentResult ModelNotFound(string org, string name) =>
+        Problems.NotFound($"model {org}/{name} does not exist");
+}

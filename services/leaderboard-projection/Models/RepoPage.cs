@@ -1,0 +1,134 @@
+using System.Text.Json;
+using CommunityEvals.LeaderboardProjection.Shared;
+
+namespace CommunityEvals.LeaderboardProjection.Models;
+
+/// <summary>
+/// A repo (model or dataset) as its pages show it: owner, files on <c>main</c>, card facts, the
+/// results that may count (main's and those of pull requests that are not merged), pull
+/// requests, hidden results and every revision. Id is the repo's stream key
+/// (<c>model/{org}/{name}</c>).
+/// </summary>
+public sealed class RepoPage
+{
+    public string Id { get; set; } = "";
+
+    /// <summary><c>org/name</c>.</summary>
+    public string Repo { get; set; } = "";
+
+    /// <summary><c>model</c> or <c>dataset</c>.</summary>
+    public string Kind { get; set; } = "";
+
+    public string Owner { get; set; } = "";
+
+    public bool OwnerIsOrg { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When <c>main</c> last changed (its creation until the first commit).</summary>
+    public DateTimeOffset LastModified { get; set; }
+
+    public string? MainHead { get; set; }
+
+    public List<RepoFile> MainFiles { get; set; } = [];
+
+    /// <summary>The card's <c>base_model</c>; null when it declares none.</summary>
+    public List<string>? BaseModel { get; set; }
+
+    /// <summary>Results of <c>main</c> and of pull requests that are open or closed (a closed one may reopen).</summary>
+    public List<RepoResult> Results { get; set; } = [];
+
+    public List<RepoPullRequest> PullRequests { get; set; } = [];
+
+    public List<HiddenMark> Hidden { get; set; } = [];
+
+    /// <summary>Every commit of the repo, on main or on a pull request, so any oid can be a revision.</summary>
+    public List<RepoRevision> Revisions { get; set; } = [];
+
+    public RepoPullRequest? PullRequest(int number) => PullRequests.FirstOrDefault(pr => pr.Number == number);
+}
+
+public sealed class RepoFile
+{
+    public string Path { get; set; } = "";
+
+    public string Sha256 { get; set; } = "";
+}
+
+/// <summary>One result as it stands on its ref.</summary>
+public sealed class RepoResult
+{
+    public string ResultId { get; set; } = "";
+
+    /// <summary>Null for <c>main</c>, else the pull request whose ref holds it.</summary>
+    public int? PullRequest { get; set; }
+
+    public string Path { get; set; } = "";
+
+    public int Index { get; set; }
+
+    public string DatasetId { get; set; } = "";
+
+    public string TaskId { get; set; } = "";
+
+    public double Value { get; set; }
+
+    public string ValueText { get; set; } = "";
+
+    public string? Notes { get; set; }
+
+    public bool Verified { get; set; }
+
+    public JsonElement Data { get; set; }
+
+    /// <summary>The event that last changed it (a commit restating it unchanged does not count).</summary>
+    public long Sequence { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public string RefName() => Refs.Of(PullRequest);
+}
+
+public sealed class RepoPullRequest
+{
+    public int Number { get; set; }
+
+    public string Title { get; set; } = "";
+
+    public string Author { get; set; } = "";
+
+    public DiscussionStatus Status { get; set; }
+
+    public string Head { get; set; } = "";
+
+    public DateTimeOffset OpenedAt { get; set; }
+
+    /// <summary>Files the pull request writes.</summary>
+    public List<RepoFile> Files { get; set; } = [];
+
+    /// <summary>Files of main the pull request deletes.</summary>
+    public List<string> DeletedPaths { get; set; } = [];
+}
+
+public sealed class HiddenMark
+{
+    public string ResultId { get; set; } = "";
+
+    public string Reason { get; set; } = "";
+
+    public string? By { get; set; }
+
+    public DateTimeOffset At { get; set; }
+}
+
+/// <summary>A commit: which ref it went to, when, and the files the ref held after it.</summary>
+public sealed class RepoRevision
+{
+    public string Oid { get; set; } = "";
+
+    public string Ref { get; set; } = "";
+
+    public DateTimeOffset At { get; set; }
+
+    public List<string> Files { get; set; } = [];
+}

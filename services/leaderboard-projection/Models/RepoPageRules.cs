@@ -1,0 +1,187 @@
+using CommunityEvals.Contracts.Events;
+using CommunityEvals.LeaderboardProjection.Shared;
+
+namespace CommunityEvals.LeaderboardProjection.Models;
+
+/// <summary>How each repo event changes a <see cref="RepoPage"/>: pure, so a rebuild gives the same page.</summary>
+public static class RepoPageRules
+{
+    public const string Card = "README.md";
+
+    public static RepoPage? Evolve(RepoPage? page, string id, object data, EventInfo info)
+    {
+        if (data is RepoCreated created)
+        {
+            return page ?? new RepoPage
+            {
+                Id = id,
+                Repo = created.Repo,
+                Kind = created.Kind,
+                Owner = created.Owner,
+                OwnerIsOrg = created.OwnerIsOrg,
+                CreatedAt = info.Timestamp,
+                LastModified = info.Timestamp,
+            };
+        }
+
+        if (page is null)
+        {
+            return null;
+        }
+
+        switch (data)
+        {
+            case MainCommitted committed:
+                ApplyToMain(page, committed.Commit, info);
+                if (committed.CardChanged)
+                {
+                    page.BaseModel = committed.BaseModel?.ToList();
+                }
+
+                break;
+            case PullRequestOpened opened:
+                var pullRequest = page.PullRequest(opened.Number);
+                if (pullRequest is null)
+                {
+                    pullRequest = new RepoPullRequest
+                    {
+                        Number = opened.Number,
+                        Title = opened.Title,
+                        Author = opened.Author,
+                        Status = DiscussionStatus.Open,
+                        OpenedAt = info.Timestamp,
+                    };
+                    page.PullRequests.Add(pullRequest);
+                }
+
+                ApplyToPullRequest(page, pullRequest, opened.Commit, info);
+                break;
+            case PullRequestUpdated updated when page.PullRequest(updated.Number) is { } target:
+                ApplyToPullRequest(page, target, updated.Commit, info);
+                break;
+            case PullRequestClosed closed when page.PullRequest(closed.Number) is { } target:
+                target.Status = DiscussionStatus.Closed;
+                break;
+            case PullRequestReopened reopened when page.PullRequest(reopened.Number) is { } target:
+                target.Status = DiscussionStatus.Open;
+                break;
+            case PullRequestMerged merged:
+                if (page.PullRequest(merged.Number) is { } mergedPullRequest)
+                {
+                    mergedPullRequest.Status = DiscussionStatus.Merged;
+                }
+
+                // Its results now live on main under new ids; the pull request's own never count again.
+                page.Results.RemoveAll(result => result.PullRequest == merged.Number);
+                ApplyToMain(page, merged.Commit, info);
+                if (merged.BaseModel is not null || merged.Commit.Files.Any(file => file.Path == Card))
+                {
+                    page.BaseModel = merged.BaseModel?.ToList();
+                }
+
+                break;
+            case ResultHidden hidden:
+                page.Hidden.RemoveAll(mark => mark.ResultId == hidden.ResultId);
+                page.Hidden.Add(new HiddenMark { ResultId = hidden.ResultId, Reason = hidden.Reason, By = info.Actor, At = info.Timestamp });
+                break;
+            case ResultUnhidden unhidden:
+                page.Hidden.RemoveAll(mark => mark.ResultId == unhidden.ResultId);
+                break;
+        }
+
+        return page;
+    }
+
+    private static void ApplyToMain(RepoPage page, CommitChanges commit, EventInfo info)
+    {
+        var previous = page.Results.Where(result => result.PullRequest is null).ToDictionary(result => result.ResultId);
+        var touched = commit.DeletedPaths.Concat(commit.Files.Select(file => file.Path)).ToHashSet(StringComparer.Ordinal);
+        var retracted = commit.RetractedResultIds.ToHashSet(StringComparer.Ordinal);
+        page.MainFiles.RemoveAll(file => touched.Contains(file.Path));
+        page.MainFiles.AddRange(commit.Files.Select(file => new RepoFile { Path = file.Path, Sha256 = file.Sha256 }));
+        page.MainFiles.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+
+        page.Results.RemoveAll(result => result.PullRequest is null
+            && (touched.Contains(result.Path) || retracted.Contains(result.ResultId)));
+        Add(page, commit, null, previous, info);
+
+        page.MainHead = commit.CommitOid;
+        page.LastModified = info.Timestamp;
+        page.Revisions.Add(new RepoRevision
+        {
+            Oid = commit.CommitOid,
+            Ref = Refs.Main,
+            At = info.Timestamp,
+            Files = page.MainFiles.Select(file => file.Path).ToList(),
+        });
+    }
+
+    private static void ApplyToPullRequest(RepoPage page, RepoPullRequest pullRequest, CommitChanges commit, EventInfo info)
+    {
+        var number = pullRequest.Number;
+        var previous = page.Results.Where(result => result.PullRequest == number).ToDictionary(result => result.ResultId);
+        var touched = commit.DeletedPaths.Concat(commit.Files.Select(file => file.Path)).ToHashSet(StringComparer.Ordinal);
+        var retracted = commit.RetractedResultIds.ToHashSet(StringComparer.Ordinal);
+
+        pullRequest.Files.RemoveAll(file => touched.Contains(file.Path));
+        pullRequest.Files.AddRange(commit.Files.Select(file => new RepoFile { Path = file.Path, Sha256 = file.Sha256 }));
+        pullRequest.Files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        pullRequest.DeletedPaths.RemoveAll(path => commit.Files.Any(file => file.Path == path));
+        pullRequest.DeletedPaths.AddRange(commit.DeletedPaths.Where(path => !pullRequest.DeletedPaths.Contains(path)));
+
+        page.Results.RemoveAll(result => result.PullRequest == number
+            && (touched.Contains(result.Path) || retracted.Contains(result.ResultId)));
+        Add(page, commit, number, previous, info);
+
+        pullRequest.Head = commit.CommitOid;
+        page.Revisions.Add(new RepoRevision
+        {
+            Oid = commit.CommitOid,
+            Ref = Refs.PullRequest(number),
+            At = info.Timestamp,
+            Files = FilesOf(page, pullRequest),
+        });
+    }
+
+    /// <summary>The files a pull request's ref holds: main's, with its own written over and its deletions gone.</summary>
+    public static List<string> FilesOf(RepoPage page, RepoPullRequest pullRequest) =>
+        page.MainFiles.Select(file => file.Path)
+            .Where(path => !pullRequest.DeletedPaths.Contains(path))
+            .Union(pullRequest.Files.Select(file => file.Path))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    private static void Add(RepoPage page, CommitChanges commit, int? pullRequest, Dictionary<string, RepoResult> previous, EventInfo info)
+    {
+        foreach (var entry in commit.Results)
+        {
+            page.Results.RemoveAll(result => result.ResultId == entry.ResultId);
+            var unchanged = previous.TryGetValue(entry.ResultId, out var before) && SameAs(before, entry);
+            page.Results.Add(new RepoResult
+            {
+                ResultId = entry.ResultId,
+                PullRequest = pullRequest,
+                Path = entry.Path,
+                Index = entry.Index,
+                DatasetId = entry.DatasetId,
+                TaskId = entry.TaskId,
+                Value = entry.Value,
+                ValueText = entry.ValueText,
+                Notes = entry.Notes,
+                Verified = entry.Verified,
+                Data = entry.Data.Clone(),
+                Sequence = unchanged ? before!.Sequence : info.Sequence,
+                UpdatedAt = unchanged ? before!.UpdatedAt : info.Timestamp,
+            });
+        }
+    }
+
+    private static bool SameAs(RepoResult before, ResultEntry entry) =>
+        before.Value.Equals(entry.Value)
+        && before.ValueText == entry.ValueText
+        && before.Verified == entry.Verified
+        && before.Notes == entry.Notes
+        && before.DatasetId == entry.DatasetId
+        && before.TaskId == entry.TaskId
+        && JsonElementText.Same(before.Data, entry.Data);
+}

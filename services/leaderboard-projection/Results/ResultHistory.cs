@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CommunityEvals.LeaderboardProjection.Discussions;
+using CommunityEvals.LeaderboardProjection.Shared;
+
+namespace CommunityEvals.LeaderboardProjection.Results;
+
+public sealed record HistoryEntry(long Sequence, string Type, string? Actor, DateTimeOffset OccurredAt, JsonElement Data);
+
+/// <summary>
+/// Puts a result's whole history together from what the projections keep apart: its own events,
+/// the status changes of its pull request, and, for a main result a merge landed on, the history
+/// of the pull-request result it came from. Oldest first.
+/// </summary>
+public static class ResultHistory
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <param name="sources">Pull-request results merged into <paramref name="record"/>, by id.</param>
+    /// <param name="discussions">Pull requests of the repo, by number.</param>
+    public static IReadOnlyList<HistoryEntry> Assemble(
+        ResultRecord record,
+        IReadOnlyDictionary<string, ResultRecord> sources,
+        IReadOnlyDictionary<int, Discussion> discussions)
+    {
+        var own = Own(record, discussions);
+        var sequences = own.Select(entry => entry.Sequence).ToHashSet();
+        var earlier = record.MergedFrom
+            .Where(sources.ContainsKey)
+            .SelectMany(source => Own(sources[source], discussions))
+            // The merge itself is already in this result's own history, seen from main.
+            .Where(entry => !sequences.Contains(entry.Sequence));
+        return earlier.Concat(own)
+            .Select((entry, order) => (entry, order))
+            .OrderBy(pair => pair.entry.Sequence)
+            .ThenBy(pair => pair.order)
+            .Select(pair => pair.entry)
+            .ToList();
+    }
+
+    private static List<HistoryEntry> Own(ResultRecord record, IReadOnlyDictionary<int, Discussion> discussions)
+    {
+        var entries = record.History
+            .Select(item => new HistoryEntry(item.Sequence, item.Type, item.Actor, item.OccurredAt, Parse(item.Data)))
+            .ToList();
+        if (record.PullRequest is not { } number || !discussions.TryGetValue(number, out var discussion))
+        {
+            return entries;
+        }
+
+        // Closing and reopening name no result; they belong to every result the pull request held then.
+        var last = record.State == ResultState.Active ? long.MaxValue : record.History.LastOrDefault()?.Sequence ?? long.MaxValue;
+        foreach (var change in discussion.Events.Where(item => item.Type == DiscussionEntry.StatusChange
+                     && item.Status != DiscussionStatus.Merged
+                     && item.Sequence > record.FirstSequence
+                     && item.Sequence < last))
+        {
+            var comment = discussion.Events.FirstOrDefault(item => item.Sequence == change.Sequence && item.Type == DiscussionEntry.Comment)?.Text;
+            var data = JsonSerializer.SerializeToElement(
+                new StatusChange(record.Id, Refs.PullRequest(number), number, change.Status!.Value.ToHub(), comment), Json);
+            entries.Add(new HistoryEntry(change.Sequence, change.EventType, change.Author, change.CreatedAt, data));
+        }
+
+        return entries.OrderBy(entry => entry.Sequence).ToList();
+    }
+
+    private static JsonElement Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+    private sealed record StatusChange(string ResultId, string Ref, int PullRequest, string Status, string? Comment);
+}

@@ -1,0 +1,96 @@
+using System.Text.Json;
+
+namespace CommunityEvals.LeaderboardProjection.Results;
+
+public enum ResultState
+{
+    /// <summary>Its file on its ref holds it.</summary>
+    Active,
+
+    /// <summary>A commit deleted its file or dropped its item.</summary>
+    Retracted,
+
+    /// <summary>A pull-request result whose pull request was merged: it lives on as a main result.</summary>
+    Merged,
+}
+
+/// <summary>
+/// One result by its id, with every event that touched it. Pull-request status changes are not
+/// folded in here (they name no result); the API joins them from the pull request's discussion.
+/// </summary>
+public sealed class ResultRecord
+{
+    public string Id { get; set; } = "";
+
+    /// <summary>The repo's stream key.</summary>
+    public string RepoKey { get; set; } = "";
+
+    /// <summary><c>org/name</c> of the model.</summary>
+    public string Repo { get; set; } = "";
+
+    public string Kind { get; set; } = "";
+
+    /// <summary>Null for a result on <c>main</c>.</summary>
+    public int? PullRequest { get; set; }
+
+    public string Path { get; set; } = "";
+
+    public int Index { get; set; }
+
+    public string DatasetId { get; set; } = "";
+
+    public string TaskId { get; set; } = "";
+
+    public double Value { get; set; }
+
+    public string ValueText { get; set; } = "";
+
+    public string? Notes { get; set; }
+
+    public bool Verified { get; set; }
+
+    public JsonElement Data { get; set; }
+
+    public ResultState State { get; set; }
+
+    public bool Hidden { get; set; }
+
+    public string? HiddenReason { get; set; }
+
+    public string? HiddenBy { get; set; }
+
+    public DateTimeOffset? HiddenAt { get; set; }
+
+    /// <summary>For a main result: the pull-request results merged into it, oldest first.</summary>
+    public List<string> MergedFrom { get; set; } = [];
+
+    /// <summary>For a merged pull-request result: the main result it became.</summary>
+    public string? MergedInto { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>The event that first created it.</summary>
+    public long FirstSequence { get; set; }
+
+    public List<ResultEvent> History { get; set; } = [];
+}
+
+/// <summary>One event as a result's history shows it; <see cref="Data"/> always names the result.</summary>
+public sealed class ResultEvent
+{
+    public long Sequence { get; set; }
+
+    public string Type { get; set; } = "";
+
+    public string? Actor { get; set; }
+
+    public DateTimeOffset OccurredAt { get; set; }
+
+    /// <summary>
+    /// The entry's JSON as text: documents are <c>jsonb</c>, which would reorder its keys; a string
+    /// keeps them as written (the result's identity first).
+    /// </summary>
+    public string Data { get; set; } = "{}";
+}

@@ -1,0 +1,130 @@
+using System.Text.Json;
+using CommunityEvals.LeaderboardProjection.Discussions;
+using CommunityEvals.LeaderboardProjection.Shared;
+using CommunityEvals.Platform.Http;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CommunityEvals.LeaderboardProjection.Results;
+
+/// <summary>Native routes: one result by id, and everything that happened to it.</summary>
+public static class ResultsApi
+{
+    public static IEndpointRouteBuilder MapResultsApi(this IEndpointRouteBuilder app)
+    {
+        var result = app.MapGroup("/api/results/{id}");
+        result.MapGet("/", GetResultAsync);
+        result.MapGet("/history", GetHistoryAsync);
+        return app;
+    }
+
+    public sealed record Verification(string Status);
+
+    /// <param name="Status">
+    /// <c>active</c> (its ref holds it), <c>closed</c> (its pull request is closed),
+    /// <c>merged</c> (it became a main result, see <paramref name="MergedInto"/>) or <c>retracted</c>.
+    /// </param>
+    /// <param name="Current">Whether it counts now: active on main or in an open pull request, and not hidden.</param>
+    public sealed record ResultView(
+        string Id,
+        string Model,
+        string Filename,
+        string Ref,
+        int? PullRequest,
+        string Origin,
+        bool Hidden,
+        string? HiddenReason,
+        bool Verified,
+        bool Disputed,
+        Verification Verification,
+        string DatasetId,
+        string TaskId,
+        double Value,
+        string ValueText,
+        string? Notes,
+        JsonElement Data,
+        string Status,
+        bool Current,
+        IReadOnlyList<string> MergedFrom,
+        string? MergedInto,
+        DateTimeOffset CreatedAt,
+        DateTimeOffset UpdatedAt);
+
+    public static async Task<Results<Ok<ResultView>, ProblemDocumentResult>> GetResultAsync(
+        string id, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var record = await session.LoadAsync<ResultRecord>(id, cancellationToken);
+        if (record is null)
+        {
+            return NotFound(id);
+        }
+
+        var discussion = record.PullRequest is { } number
+            ? await session.LoadAsync<Discussion>(Discussion.KeyOf(record.Kind, record.Repo, number), cancellationToken)
+            : null;
+        return TypedResults.Ok(View(record, discussion?.Status));
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<HistoryEntry>>, ProblemDocumentResult>> GetHistoryAsync(
+        string id, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var record = await session.LoadAsync<ResultRecord>(id, cancellationToken);
+        if (record is null)
+        {
+            return NotFound(id);
+        }
+
+        var sources = record.MergedFrom.Count == 0
+            ? []
+            : (await session.LoadManyAsync<ResultRecord>(cancellationToken, record.MergedFrom)).ToDictionary(source => source.Id);
+        var numbers = sources.Values.Append(record)
+            .Select(item => item.PullRequest)
+            .OfType<int>()
+            .Distinct()
+            .Select(number => Discussion.KeyOf(record.Kind, record.Repo, number))
+            .ToList();
+        var discussions = numbers.Count == 0
+            ? []
+            : (await session.LoadManyAsync<Discussion>(cancellationToken, numbers)).ToDictionary(discussion => discussion.Number);
+        return TypedResults.Ok(ResultHistory.Assemble(record, sources, discussions));
+    }
+
+    /// <param name="pullRequestStatus">The status of the result's pull request, when it has one and it is known.</param>
+    public static ResultView View(ResultRecord record, DiscussionStatus? pullRequestStatus)
+    {
+        var status = record.State switch
+        {
+            ResultState.Retracted => "retracted",
+            ResultState.Merged => "merged",
+            _ when record.PullRequest is not null && pullRequestStatus is DiscussionStatus.Closed => "closed",
+            _ when record.PullRequest is not null && pullRequestStatus is DiscussionStatus.Merged => "merged",
+            _ => "active",
+        };
+        return new ResultView(
+            record.Id,
+            record.Repo,
+            record.Path,
+            Refs.Of(record.PullRequest),
+            record.PullRequest,
+            record.PullRequest is null ? "author" : "community",
+            record.Hidden,
+            record.HiddenReason,
+            record.Verified,
+            Disputed: false,
+            new Verification(record.Verified ? "verified" : "none"),
+            record.DatasetId,
+            record.TaskId,
+            record.Value,
+            record.ValueText,
+            record.Notes,
+            KnownOrder.ResultItem(record.Data),
+            status,
+            status == "active" && !record.Hidden,
+            record.MergedFrom,
+            record.MergedInto,
+            record.CreatedAt,
+            record.UpdatedAt);
+    }
+
+    private static ProblemDocumentResult NotFound(string id) => Problems.NotFound($"result {id} does not exist");
+}

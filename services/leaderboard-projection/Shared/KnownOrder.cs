@@ -1,0 +1,79 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace CommunityEvals.LeaderboardProjection.Shared;
+
+/// <summary>
+/// Puts the keys of the documented formats back in their documented order. The event store keeps
+/// event data as PostgreSQL <c>jsonb</c>, which does not remember key order, so a definition or
+/// result item comes back from the log with its keys shuffled; known keys are listed in the
+/// order of FORMATS.md (the order files are written in), unknown ones follow as they come.
+/// </summary>
+public static class KnownOrder
+{
+    private sealed record Shape(string[] Keys, IReadOnlyDictionary<string, Shape>? Children = null)
+    {
+        /// <summary>The shape of a key's value; <c>*</c> stands for every key of a map.</summary>
+        public Shape? Child(string key) =>
+            Children is null ? null : Children.GetValueOrDefault(key) ?? Children.GetValueOrDefault("*");
+    }
+
+    private static readonly Shape Step = new(["name", "args"]);
+
+    private static readonly Shape Task = new(
+        ["id", "config", "split", "field_spec", "solvers", "scorers", "shuffle_choices", "epochs", "epoch_reducer"],
+        new Dictionary<string, Shape>
+        {
+            ["field_spec"] = new(["input", "target", "choices", "id", "metadata", "input_image"]),
+            ["solvers"] = Step,
+            ["scorers"] = Step,
+        });
+
+    private static readonly Shape BenchmarkShape = new(
+        ["name", "description", "evaluation_framework", "tasks", "leaderboard"],
+        new Dictionary<string, Shape>
+        {
+            ["tasks"] = Task,
+            ["leaderboard"] = new([], new Dictionary<string, Shape> { ["*"] = new(["metric", "higher_is_better", "range", "samples"]) }),
+        });
+
+    private static readonly Shape ResultShape = new(
+        ["dataset", "value", "verifyToken", "date", "source", "notes"],
+        new Dictionary<string, Shape>
+        {
+            ["dataset"] = new(["id", "task_id", "revision"]),
+            ["source"] = new(["url", "name", "user", "org"]),
+        });
+
+    /// <summary>An <c>eval.yaml</c> definition, as an object in file order.</summary>
+    public static JsonNode? Benchmark(JsonElement definition) => Apply(definition, BenchmarkShape);
+
+    /// <summary>One item of a <c>.eval_results</c> file.</summary>
+    public static JsonElement ResultItem(JsonElement item) =>
+        item.ValueKind == JsonValueKind.Undefined ? item : JsonSerializer.SerializeToElement(Apply(item, ResultShape));
+
+    private static JsonNode? Apply(JsonElement element, Shape? shape)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object when shape is not null:
+                var properties = element.EnumerateObject().ToList();
+                var ordered = shape.Keys
+                    .SelectMany(key => properties.Where(property => property.Name == key))
+                    .Concat(properties.Where(property => !shape.Keys.Contains(property.Name)));
+                var result = new JsonObject();
+                foreach (var property in ordered)
+                {
+                    result[property.Name] = Apply(property.Value, shape.Child(property.Name));
+                }
+
+                return result;
+            case JsonValueKind.Array when shape is not null:
+                return new JsonArray(element.EnumerateArray().Select(item => Apply(item, shape)).ToArray());
+            case JsonValueKind.Undefined:
+                return null;
+            default:
+                return JsonNode.Parse(element.GetRawText());
+        }
+    }
+}

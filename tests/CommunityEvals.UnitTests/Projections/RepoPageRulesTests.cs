@@ -1,0 +1,109 @@
+using CommunityEvals.LeaderboardProjection.Models;
+using static CommunityEvals.UnitTests.Projections.ProjectionEvents;
+
+namespace CommunityEvals.UnitTests.Projections;
+
+public class RepoPageRulesTests
+{
+    private readonly ProjectionEvents _log = new();
+
+    private RepoPage? _page;
+
+    private void Apply(object data, string actor = "alice") =>
+        _page = RepoPageRules.Evolve(_page, RepoStream, data, _log.Next(data, actor));
+
+    private RepoPage Page => _page!;
+
+    [Fact]
+    public void Nothing_exists_before_the_repo_is_created()
+    {
+        Assert.Null(RepoPageRules.Evolve(null, RepoStream, CommitToMain(Commit("c1", ["README.md"], [])), _log.Next("x")));
+    }
+
+    [Fact]
+    public void The_card_sets_base_model_only_when_it_changes()
+    {
+        Apply(Created());
+        Apply(CommitToMain(Commit("c1", ["README.md"], []), cardChanged: true, baseModel: ["meta/base"]));
+        Apply(CommitToMain(Commit("c2", [".eval_results/a.yaml"], [Result("a0", ".eval_results/a.yaml", 0, 1)])));
+        Assert.Equal(["meta/base"], Page.BaseModel);
+
+        Apply(CommitToMain(Commit("c3", ["README.md"], []), cardChanged: true, baseModel: null));
+        Assert.Null(Page.BaseModel);
+    }
+
+    [Fact]
+    public void A_merge_that_brings_a_card_replaces_base_model()
+    {
+        Apply(Created());
+        Apply(CommitToMain(Commit("c1", ["README.md"], []), cardChanged: true, baseModel: ["meta/base"]));
+        Apply(Opened(1, "bob", Commit("p1", ["README.md"], [])), "bob");
+        Apply(Merged(1, Commit("m1", ["README.md"], []), new Dictionary<string, string>(), baseModel: null));
+
+        Assert.Null(Page.BaseModel);
+    }
+
+    [Fact]
+    public void Every_commit_is_a_revision_with_the_files_its_ref_held()
+    {
+        Apply(Created());
+        Apply(CommitToMain(Commit("c1", ["README.md", ".eval_results/a.yaml"], [])));
+        Apply(Opened(1, "bob", Commit("p1", [".eval_results/b.yaml"], [], deleted: [".eval_results/a.yaml"])), "bob");
+        Apply(CommitToMain(Commit("c2", [".eval_results/c.yaml"], [])));
+
+        Assert.Equal("c2", Page.MainHead);
+        Assert.Equal(["c1", "p1", "c2"], Page.Revisions.Select(revision => revision.Oid));
+        Assert.Equal(["main", "refs/pr/1", "main"], Page.Revisions.Select(revision => revision.Ref));
+        Assert.Equal([".eval_results/a.yaml", "README.md"], Page.Revisions[0].Files);
+        Assert.Equal([".eval_results/b.yaml", "README.md"], Page.Revisions[1].Files);
+
+        // A pull request's ref is main as it is now, with the pull request's changes on top.
+        Assert.Equal([".eval_results/b.yaml", ".eval_results/c.yaml", "README.md"], RepoPageRules.FilesOf(Page, Page.PullRequest(1)!));
+    }
+
+    [Fact]
+    public void Revisions_resolve_like_the_hub()
+    {
+        Apply(Created());
+        Apply(CommitToMain(Commit("c1", ["README.md"], [])));
+        Apply(Opened(1, "bob", Commit("p1", [".eval_results/b.yaml"], [])), "bob");
+        Apply(CommitToMain(Commit("c2", [".eval_results/a.yaml"], [])));
+
+        Assert.Equal("c2", ModelsApi.Resolve(Page, "HEAD")!.Sha);
+        Assert.Equal("c2", ModelsApi.Resolve(Page, "main")!.Sha);
+        Assert.Equal(["README.md"], ModelsApi.Resolve(Page, "c1")!.Files);
+        var pullRequest = ModelsApi.Resolve(Page, "refs/pr/1")!;
+        Assert.Equal("p1", pullRequest.Sha);
+        Assert.Equal([".eval_results/a.yaml", ".eval_results/b.yaml", "README.md"], pullRequest.Files);
+        Assert.Null(ModelsApi.Resolve(Page, "refs/pr/2"));
+        Assert.Null(ModelsApi.Resolve(Page, "refs/pr/x"));
+        Assert.Null(ModelsApi.Resolve(Page, "deadbeef"));
+    }
+
+    [Fact]
+    public void A_restated_result_keeps_the_sequence_of_its_last_real_change()
+    {
+        Apply(Created());
+        Apply(CommitToMain(Commit("c1", [".eval_results/a.yaml"], [Result("a0", ".eval_results/a.yaml", 0, 70)])));
+        var first = Page.Results.Single().Sequence;
+
+        Apply(CommitToMain(Commit("c2", [".eval_results/a.yaml"], [Result("a0", ".eval_results/a.yaml", 0, 70)])));
+        Assert.Equal(first, Page.Results.Single().Sequence);
+
+        Apply(CommitToMain(Commit("c3", [".eval_results/a.yaml"], [Result("a0", ".eval_results/a.yaml", 0, 71)])));
+        Assert.True(Page.Results.Single().Sequence > first);
+    }
+
+    [Fact]
+    public void Card_data_names_one_base_model_as_a_string_and_several_as_a_list()
+    {
+        Apply(Created());
+        Assert.Empty(ModelsApi.CardData(Page));
+
+        Apply(CommitToMain(Commit("c1", ["README.md"], []), cardChanged: true, baseModel: ["meta/base"]));
+        Assert.Equal("meta/base", ModelsApi.CardData(Page)["base_model"]);
+
+        Apply(CommitToMain(Commit("c2", ["README.md"], []), cardChanged: true, baseModel: ["a/x", "b/y"]));
+        Assert.Equal(new List<string> { "a/x", "b/y" }, ModelsApi.CardData(Page)["base_model"]);
+    }
+}
