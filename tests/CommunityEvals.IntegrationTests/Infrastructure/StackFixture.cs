@@ -1,0 +1,140 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CommunityEvals.AppHost.Launchers;
+using CommunityEvals.Platform.Identity;
+
+namespace CommunityEvals.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// One running stack for the whole test run: a private PostgreSQL and RabbitMQ started with the
+/// AppHost's own launchers, and the AppHost itself (told to use those servers) running the four
+/// services. Tests talk to it through the gateway only, as any client would.
+/// </summary>
+public sealed class StackFixture : IAsyncLifetime
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"communityevals-tests-{Guid.NewGuid():N}");
+    private PostgresServer? _postgres;
+    private RabbitMqServer? _rabbit;
+
+    public AppHostProcess AppHost { get; private set; } = null!;
+
+    public string AdminToken { get; } = TokenHash.NewToken();
+
+    public string DatabaseConnectionString { get; private set; } = "";
+
+    public string BrokerConnectionString { get; private set; } = "";
+
+    public HttpClient Anonymous { get; private set; } = null!;
+
+    public HttpClient Admin { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_root);
+        var postgresStart = PostgresServer.StartAsync(Path.Combine(_root, "postgres"), new PostgresOptions { Fsync = false }, log: null);
+        var rabbitStart = RabbitMqServer.StartAsync(Path.Combine(_root, "rabbitmq"));
+        _postgres = await postgresStart;
+        _rabbit = await rabbitStart;
+        await _postgres.EnsureDatabaseAsync("evals");
+        DatabaseConnectionString = _postgres.ConnectionString("evals");
+        BrokerConnectionString = _rabbit.ConnectionString;
+
+        AppHost = AppHostProcess.Start(
+            Path.Combine(_root, "apphost"),
+            FreePort.Next(),
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__evals"] = DatabaseConnectionString,
+                ["ConnectionStrings__eventbus"] = BrokerConnectionString,
+                ["COMMUNITYEVALS_ADMIN_TOKEN"] = AdminToken,
+            });
+        await AppHost.WaitHealthyAsync(TimeSpan.FromSeconds(180));
+
+        Anonymous = Client(token: null);
+        Admin = Client(AdminToken);
+    }
+
+    public HttpClient Client(string? token)
+    {
+        var client = new HttpClient { BaseAddress = AppHost.Gateway, Timeout = TimeSpan.FromSeconds(30) };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    /// <summary>Creates a user with a unique name (tests share the stack) and returns a client signed in as them.</summary>
+    public async Task<(string Name, string Token, HttpClient Client)> CreateUserAsync(string prefix, params string[] orgs)
+    {
+        var name = $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 96)];
+        using var response = await Admin.PostAsJsonAsync("/api/users", new { name, orgs });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var token = body.GetProperty("token").GetString()!;
+        return (name, token, Client(token));
+    }
+
+    /// <summary>
+    /// A fresh org with its owner, a benchmark dataset registered under it (task <c>main</c>,
+    /// range 0-100 unless told otherwise), and a model repo owned by the org.
+    /// </summary>
+    public async Task<Scenario> CreateScenarioAsync(string prefix, string range = "[0, 100]", bool higherIsBetter = true)
+    {
+        var org = $"{prefix}-org-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 60)];
+        var owner = await CreateUserAsync($"{prefix}-own", org);
+        var dataset = await owner.Client.CreateRepoAsync("dataset", "bench", org);
+        using (var registered = await owner.Client.CommitAsync("dataset", dataset, "main", "eval.yaml", HubCommits.BenchmarkYaml("main", range, higherIsBetter)))
+        {
+            if (!registered.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"registering {dataset}: {(int)registered.StatusCode} {await registered.Content.ReadAsStringAsync()}");
+            }
+        }
+
+        var model = await owner.Client.CreateRepoAsync("model", "model-7b", org);
+        return new Scenario(org, owner.Name, owner.Client, dataset, model);
+    }
+
+    public sealed record Scenario(string Org, string OwnerName, HttpClient Owner, string Dataset, string Model);
+
+    public async Task DisposeAsync()
+    {
+        Anonymous?.Dispose();
+        Admin?.Dispose();
+        if (AppHost is not null)
+        {
+            await AppHost.DisposeAsync();
+        }
+
+        if (_rabbit is not null)
+        {
+            await _rabbit.DisposeAsync();
+        }
+
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A server may still be flushing a file; a leftover temp dir is harmless.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class StackCollection : ICollectionFixture<StackFixture>
+{
+    public const string Name = "stack";
+}

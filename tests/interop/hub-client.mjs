@@ -1,0 +1,40 @@
+// Runs the Hub client flow the integration test checks, against HUB_URL, and prints one JSON
+// object with what each call returned (or the error it raised) so the test can assert on it.
+import { whoAmI, createRepo, uploadFile, modelInfo } from "@huggingface/hub";
+
+const hubUrl = process.env.HUB_URL;
+const ownerToken = process.env.OWNER_TOKEN;
+const otherToken = process.env.OTHER_TOKEN;
+const repoName = process.env.REPO_NAME; // "namespace/name", owned by the owner
+const resultYaml = process.env.RESULT_YAML;
+const prResultYaml = process.env.PR_RESULT_YAML;
+
+const out = {};
+async function step(name, action) {
+  try {
+    out[name] = await action();
+  } catch (error) {
+    out[name] = { error: String(error?.message ?? error), status: error?.statusCode };
+  }
+}
+
+await step("whoAmI", () => whoAmI({ accessToken: ownerToken, hubUrl }));
+await step("createRepo", () => createRepo({ repo: { type: "model", name: repoName }, accessToken: ownerToken, hubUrl }));
+await step("uploadMain", () => uploadFile({
+  repo: { type: "model", name: repoName },
+  accessToken: ownerToken,
+  hubUrl,
+  file: { path: ".eval_results/interop.yaml", content: new Blob([resultYaml]) },
+  commitTitle: "Add interop result",
+}));
+await step("uploadPullRequest", () => uploadFile({
+  repo: { type: "model", name: repoName },
+  accessToken: otherToken,
+  hubUrl,
+  file: { path: ".eval_results/community.yaml", content: new Blob([prResultYaml]) },
+  commitTitle: "Community result",
+  isPullRequest: true,
+}));
+await step("modelInfo", () => modelInfo({ name: repoName, hubUrl, additionalFields: ["evalResults"] }));
+
+console.log(JSON.stringify(out));
