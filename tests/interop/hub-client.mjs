@@ -35,6 +35,18 @@ await step("uploadPullRequest", () => uploadFile({
   commitTitle: "Community result",
   isPullRequest: true,
 }));
-await step("modelInfo", () => modelInfo({ name: repoName, hubUrl, additionalFields: ["evalResults"] }));
+// Reads are eventually consistent (API.md: visible within 2 s): poll until both results show.
+await step("modelInfo", async () => {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const info = await modelInfo({ name: repoName, hubUrl, additionalFields: ["evalResults"] });
+      if ((info.evalResults ?? []).length >= 2 || Date.now() > deadline) return info;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+});
 
 console.log(JSON.stringify(out));

@@ -46,7 +46,7 @@ public sealed class CommitsTests(StackFixture stack)
         var error = Assert.Single(problem.GetProperty("errors").EnumerateArray());
         Assert.Equal(".eval_results/bad.yaml", error.GetProperty("file").GetString());
         Assert.Equal(1, error.GetProperty("item").GetInt32());
-        Assert.Equal(6, error.GetProperty("line").GetInt32());
+        Assert.Equal(7, error.GetProperty("line").GetInt32()); // the task_id line of the second item
         Assert.Equal("dataset.task_id", error.GetProperty("field").GetString());
         Assert.Equal(before, await StreamEventCount($"model/{s.Model}"));
     }
