@@ -13,17 +13,15 @@ namespace CommunityEvals.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), $"communityevals-tests-{Guid.NewGuid():N}");
-    private PostgresServer? _postgres;
-    private RabbitMqServer? _rabbit;
+    private LocalStack? _stack;
 
-    public AppHostProcess AppHost { get; private set; } = null!;
+    public AppHostProcess AppHost => _stack!.AppHost;
 
     public string AdminToken { get; } = TokenHash.NewToken();
 
-    public string DatabaseConnectionString { get; private set; } = "";
+    public string DatabaseConnectionString => _stack!.DatabaseConnectionString;
 
-    public string BrokerConnectionString { get; private set; } = "";
+    public string BrokerConnectionString => _stack!.BrokerConnectionString;
 
     public HttpClient Anonymous { get; private set; } = null!;
 
@@ -31,26 +29,7 @@ public sealed class StackFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_root);
-        var postgresStart = PostgresServer.StartAsync(Path.Combine(_root, "postgres"), new PostgresOptions { Fsync = false }, log: null);
-        var rabbitStart = RabbitMqServer.StartAsync(Path.Combine(_root, "rabbitmq"));
-        _postgres = await postgresStart;
-        _rabbit = await rabbitStart;
-        await _postgres.EnsureDatabaseAsync("evals");
-        DatabaseConnectionString = _postgres.ConnectionString("evals");
-        BrokerConnectionString = _rabbit.ConnectionString;
-
-        AppHost = AppHostProcess.Start(
-            Path.Combine(_root, "apphost"),
-            FreePort.Next(),
-            new Dictionary<string, string>
-            {
-                ["ConnectionStrings__evals"] = DatabaseConnectionString,
-                ["ConnectionStrings__eventbus"] = BrokerConnectionString,
-                ["COMMUNITYEVALS_ADMIN_TOKEN"] = AdminToken,
-            });
-        await AppHost.WaitHealthyAsync(TimeSpan.FromSeconds(180));
-
+        _stack = await LocalStack.StartAsync(AdminToken, TimeSpan.FromSeconds(180));
         Anonymous = Client(token: null);
         Admin = Client(AdminToken);
     }
@@ -104,31 +83,9 @@ public sealed class StackFixture : IAsyncLifetime
     {
         Anonymous?.Dispose();
         Admin?.Dispose();
-        if (AppHost is not null)
+        if (_stack is not null)
         {
-            await AppHost.DisposeAsync();
-        }
-
-        if (_rabbit is not null)
-        {
-            await _rabbit.DisposeAsync();
-        }
-
-        if (_postgres is not null)
-        {
-            await _postgres.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A server may still be flushing a file; a leftover temp dir is harmless.
-        }
-        catch (UnauthorizedAccessException)
-        {
+            await _stack.DisposeAsync();
         }
     }
 }

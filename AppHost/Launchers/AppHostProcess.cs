@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Text;
-using CommunityEvals.AppHost.Launchers;
 
-namespace CommunityEvals.IntegrationTests.Infrastructure;
+namespace CommunityEvals.AppHost.Launchers;
 
 /// <summary>
 /// The AppHost as a newcomer runs it, in a child process: the stack under test is started
@@ -43,17 +42,17 @@ public sealed class AppHostProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>
-    /// The AppHost as its own project built it (the test project references it, so it is built
-    /// first, with the same configuration): run from there, with its own dependencies.
+    /// The AppHost as its own project built it, run from there with its own dependencies (a copy
+    /// beside a referencing assembly lacks them). Its output folder mirrors the services' ones.
     /// </summary>
     public static string AppHostDll
     {
         get
         {
-            var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var framework = testOutput.Name;
-            var configuration = testOutput.Parent!.Name;
-            return Path.Combine(RepoRoot.Path, "AppHost", "bin", configuration, framework, "CommunityEvals.AppHost.dll");
+            var gatewayOutput = new DirectoryInfo(Path.GetDirectoryName(Projects.Gateway.DllPath)!);
+            var framework = gatewayOutput.Name;
+            var configuration = gatewayOutput.Parent!.Name;
+            return Path.Combine(Projects.RepoRoot, "AppHost", "bin", configuration, framework, "CommunityEvals.AppHost.dll");
         }
     }
 
