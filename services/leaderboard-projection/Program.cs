@@ -1,8 +1,10 @@
 using CommunityEvals.LeaderboardProjection.Benchmarks;
 using CommunityEvals.LeaderboardProjection.Discussions;
 using CommunityEvals.LeaderboardProjection.Feed;
+using CommunityEvals.LeaderboardProjection.Leaderboards;
 using CommunityEvals.LeaderboardProjection.Models;
 using CommunityEvals.LeaderboardProjection.Results;
+using CommunityEvals.LeaderboardProjection.ScoreChanges;
 using CommunityEvals.Platform.Http;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -19,5 +21,7 @@ app.MapDiscussionsApi();
 app.MapBenchmarksApi();
 app.MapModelsApi();
 app.MapResultsApi();
+app.MapLeaderboardsApi();
+app.MapScoreChangeStream();
 
 app.Run();

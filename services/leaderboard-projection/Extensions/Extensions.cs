@@ -1,4 +1,6 @@
 using CommunityEvals.LeaderboardProjection.Feed;
+using CommunityEvals.LeaderboardProjection.Leaderboards;
+using CommunityEvals.LeaderboardProjection.ScoreChanges;
 using CommunityEvals.LeaderboardProjection.Shared;
 using CommunityEvals.Platform.EventStore;
 using CommunityEvals.Platform.Messaging;
@@ -21,9 +23,16 @@ internal static class Extensions
                 options.Projections.Add(new FeedProjection(), ProjectionLifecycle.Async);
                 // Repo pages, discussions, result records and benchmarks (see Shared/ReadModels.cs).
                 options.AddRepoReadModels(ProjectionLifecycle.Async);
+                // Boards and the score changes they cause (see Leaderboards/LeaderboardProjection.cs).
+                options.AddLeaderboards(ProjectionLifecycle.Async);
             })
             .AddAsyncDaemon(DaemonMode.HotCold);
 
         builder.AddEventBus(ServiceName);
+
+        // Score changes: woken readers (SSE), and the one publisher to RabbitMQ.
+        builder.Services.AddSingleton<ScoreChangeSignal>();
+        builder.Services.AddHostedService<ScoreChangeWatcher>();
+        builder.Services.AddHostedService<ScoreChangePublisher>();
     }
 }

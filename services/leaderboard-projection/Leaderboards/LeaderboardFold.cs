@@ -1,0 +1,202 @@
+using CommunityEvals.Contracts;
+using CommunityEvals.Contracts.Events;
+using CommunityEvals.LeaderboardProjection.ScoreChanges;
+using CommunityEvals.LeaderboardProjection.Shared;
+
+namespace CommunityEvals.LeaderboardProjection.Leaderboards;
+
+/// <summary>
+/// The model and board documents a fold works on, held in memory. The projection fills it with
+/// what a page of events can touch (see <see cref="LeaderboardFold.ModelKeysOf"/> and
+/// <see cref="LeaderboardFold.DatasetsOf"/>); a replay starts it empty.
+/// </summary>
+public sealed class LeaderboardWorld
+{
+    public Dictionary<string, LeaderboardModel> Models { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Boards by dataset id.</summary>
+    public Dictionary<string, LeaderboardBoard> Boards { get; } = new(StringComparer.Ordinal);
+
+    public HashSet<string> ChangedModels { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Dataset ids of the boards that changed.</summary>
+    public HashSet<string> ChangedBoards { get; } = new(StringComparer.Ordinal);
+
+    public void Add(LeaderboardModel model) => Models[model.Id] = model;
+
+    public void Add(LeaderboardBoard board) => Boards[board.DatasetId] = board;
+
+    /// <summary>The board of a dataset, a new empty one when it has none yet.</summary>
+    public LeaderboardBoard Board(string datasetId)
+    {
+        if (!Boards.TryGetValue(datasetId, out var board))
+        {
+            board = new LeaderboardBoard { Id = StreamKeys.Benchmark(datasetId), DatasetId = datasetId };
+            Boards[datasetId] = board;
+        }
+
+        return board;
+    }
+}
+
+/// <summary>
+/// Folds one event into the leaderboards: the model's eligible results are recomputed with the
+/// model-page rules and put on the boards they name; a benchmark's registration or update
+/// replaces its tasks. Every native board row the event changed becomes a <see cref="ScoreChanged"/>.
+/// The live projection and the <c>as_of</c> replay both fold with this, so they cannot differ.
+/// </summary>
+public static class LeaderboardFold
+{
+    /// <summary>The event types boards depend on (the replay reads only these).</summary>
+    public static readonly IReadOnlyList<Type> EventTypes =
+    [
+        typeof(RepoCreated),
+        typeof(MainCommitted),
+        typeof(PullRequestOpened),
+        typeof(PullRequestUpdated),
+        typeof(PullRequestClosed),
+        typeof(PullRequestReopened),
+        typeof(PullRequestMerged),
+        typeof(ResultHidden),
+        typeof(ResultUnhidden),
+        typeof(BenchmarkRegistered),
+        typeof(BenchmarkUpdated),
+    ];
+
+    public static bool IsRepoEvent(object data) => data is RepoCreated or MainCommitted or PullRequestOpened or PullRequestUpdated
+        or PullRequestClosed or PullRequestReopened or PullRequestMerged or ResultHidden or ResultUnhidden;
+
+    /// <param name="streamKey">The event's stream: a repo's for repo events.</param>
+    /// <param name="computeChanges">False when only the resulting boards matter (a replay).</param>
+    /// <returns>The native board rows the event changed, numbered from 1.</returns>
+    public static IReadOnlyList<ScoreChanged> Apply(LeaderboardWorld world, string streamKey, object data, EventInfo info, bool computeChanges = true)
+    {
+        var diffs = data switch
+        {
+            BenchmarkRegistered registered => ApplyBenchmark(world, registered.DatasetId, registered.CommitOid, registered.Definition, info, computeChanges),
+            BenchmarkUpdated updated => ApplyBenchmark(world, updated.DatasetId, updated.CommitOid, updated.Definition, info, computeChanges),
+            _ when IsRepoEvent(data) => ApplyRepo(world, streamKey, data, info, computeChanges),
+            _ => [],
+        };
+        return computeChanges && diffs.Count > 0 && ScoreChangeRules.CauseOf(data) is { } cause
+            ? ScoreChangeRules.Number(diffs, cause, info.Sequence, info.Timestamp)
+            : [];
+    }
+
+    /// <summary>The model documents events may touch: the streams of their repo events.</summary>
+    public static IEnumerable<string> ModelKeysOf(IEnumerable<(string StreamKey, object Data)> events) =>
+        events.Where(e => IsRepoEvent(e.Data)).Select(e => e.StreamKey).Distinct(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The boards events may touch, given the models they belong to as they stand before them: every
+    /// dataset a model's results name, every dataset the events' results name, every benchmark
+    /// registered or updated. A model's entries only ever sit on boards its results name.
+    /// </summary>
+    public static IEnumerable<string> DatasetsOf(IEnumerable<object> events, IEnumerable<LeaderboardModel> models) =>
+        models.SelectMany(model => model.Datasets)
+            .Concat(events.SelectMany(data => data switch
+            {
+                MainCommitted e => e.Commit.Results.Select(result => result.DatasetId),
+                PullRequestOpened e => e.Commit.Results.Select(result => result.DatasetId),
+                PullRequestUpdated e => e.Commit.Results.Select(result => result.DatasetId),
+                PullRequestMerged e => e.Commit.Results.Select(result => result.DatasetId),
+                BenchmarkRegistered e => [e.DatasetId],
+                BenchmarkUpdated e => [e.DatasetId],
+                _ => [],
+            }))
+            .Distinct(StringComparer.Ordinal);
+
+    /// <summary>The rows of one registered task, ranked with the given filters.</summary>
+    public static IReadOnlyList<RankedRow> Rank(LeaderboardBoard board, TaskSpec task, BoardFilter filter) =>
+        LeaderboardRanking.Rank(
+            board.Entries.Where(entry => entry.TaskId == task.Id).Select(entry => entry.ToCandidate()),
+            task.ToScale(),
+            filter);
+
+    private static List<BoardDiff> ApplyRepo(LeaderboardWorld world, string streamKey, object data, EventInfo info, bool computeChanges)
+    {
+        var existing = world.Models.GetValueOrDefault(streamKey);
+        // Captured first: the fold changes the model in place.
+        var datasetsBefore = existing?.Datasets.ToList() ?? [];
+        var model = LeaderboardModelRules.Evolve(existing, streamKey, data, info);
+        if (model is null)
+        {
+            return [];
+        }
+
+        world.Models[streamKey] = model;
+        world.ChangedModels.Add(streamKey);
+
+        var entries = LeaderboardModelRules.EntriesOf(model);
+        var diffs = new List<BoardDiff>();
+        foreach (var datasetId in datasetsBefore.Concat(model.Datasets).Concat(entries.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var board = world.Board(datasetId);
+            var changed = false;
+            if (model.Datasets.Contains(datasetId, StringComparer.Ordinal) && !board.Contributors.Contains(streamKey, StringComparer.Ordinal))
+            {
+                board.Contributors.Add(streamKey);
+                board.Contributors.Sort(StringComparer.Ordinal);
+                changed = true;
+            }
+
+            var before = board.Entries.Where(entry => entry.ModelKey == streamKey).ToList();
+            var after = entries.GetValueOrDefault(datasetId) ?? [];
+            if (!before.SequenceEqual(after))
+            {
+                var tasks = board.Tasks
+                    .Where(task => before.Any(entry => entry.TaskId == task.Id) || after.Any(entry => entry.TaskId == task.Id))
+                    .ToList();
+                var rowsBefore = computeChanges ? tasks.Select(task => Rank(board, task, BoardFilter.Native)).ToList() : [];
+                board.Entries = LeaderboardModelRules.Sorted(board.Entries.Where(entry => entry.ModelKey != streamKey).Concat(after));
+                if (computeChanges)
+                {
+                    diffs.AddRange(tasks.Select((task, index) =>
+                        new BoardDiff(datasetId, task.Id, rowsBefore[index], Rank(board, task, BoardFilter.Native))));
+                }
+
+                changed = true;
+            }
+
+            if (changed)
+            {
+                board.LastSequence = info.Sequence;
+                board.UpdatedAt = info.Timestamp;
+                world.ChangedBoards.Add(datasetId);
+            }
+        }
+
+        return diffs;
+    }
+
+    private static List<BoardDiff> ApplyBenchmark(
+        LeaderboardWorld world, string datasetId, string commitOid, System.Text.Json.JsonElement definition, EventInfo info, bool computeChanges)
+    {
+        var board = world.Board(datasetId);
+        var oldTasks = board.Registered ? board.Tasks : [];
+        var newTasks = BenchmarkTasks.Of(definition);
+        var rowsBefore = computeChanges
+            ? oldTasks.ToDictionary(task => task.Id, task => Rank(board, task, BoardFilter.Native), StringComparer.Ordinal)
+            : [];
+
+        board.Registered = true;
+        board.CommitOid = commitOid;
+        board.Tasks = newTasks;
+        board.LastSequence = info.Sequence;
+        board.UpdatedAt = info.Timestamp;
+        world.ChangedBoards.Add(datasetId);
+        if (!computeChanges)
+        {
+            return [];
+        }
+
+        // The new tasks in file order, then the tasks that are gone.
+        var diffs = newTasks
+            .Select(task => new BoardDiff(datasetId, task.Id, rowsBefore.GetValueOrDefault(task.Id) ?? [], Rank(board, task, BoardFilter.Native)))
+            .ToList();
+        diffs.AddRange(oldTasks
+            .Where(task => newTasks.All(current => current.Id != task.Id))
+            .Select(task => new BoardDiff(datasetId, task.Id, rowsBefore[task.Id], [])));
+        return diffs;
+    }
+}

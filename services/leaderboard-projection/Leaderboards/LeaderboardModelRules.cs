@@ -1,0 +1,92 @@
+using System.Text.Json;
+using CommunityEvals.Contracts.Events;
+using CommunityEvals.LeaderboardProjection.Models;
+using CommunityEvals.LeaderboardProjection.Shared;
+
+namespace CommunityEvals.LeaderboardProjection.Leaderboards;
+
+/// <summary>
+/// How repo events change a <see cref="LeaderboardModel"/>, and which of its results are on boards.
+/// The page is folded by <see cref="RepoPageRules"/> and read by <see cref="CurrentResults"/>, the
+/// same rules as the model pages, so a board never disagrees with a model page about what counts.
+/// </summary>
+public static class LeaderboardModelRules
+{
+    public const string ModelKind = "model";
+
+    /// <summary>Null while the repo is unknown or is not a model repo (dataset repos hold no results).</summary>
+    public static LeaderboardModel? Evolve(LeaderboardModel? model, string id, object data, EventInfo info)
+    {
+        if (model is null && data is not RepoCreated { Kind: ModelKind })
+        {
+            return null;
+        }
+
+        var page = RepoPageRules.Evolve(model?.Page, id, data, info);
+        if (page is null)
+        {
+            return model;
+        }
+
+        // Boards need no revision list; it would only grow.
+        page.Revisions.Clear();
+        model ??= new LeaderboardModel { Id = id };
+        model.Page = page;
+        model.Datasets = page.Results.Select(result => result.DatasetId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return model;
+    }
+
+    /// <summary>The model's eligible results (main and open pull requests, not hidden), by dataset id.</summary>
+    public static Dictionary<string, List<BoardEntry>> EntriesOf(LeaderboardModel model)
+    {
+        var page = model.Page;
+        var isBaseModel = page.BaseModel is not { Count: > 0 };
+        return CurrentResults.Of(page)
+            .Select(current =>
+            {
+                var result = current.Result;
+                var evidence = model.Evidence.GetValueOrDefault(result.ResultId);
+                return (result.DatasetId, Entry: new BoardEntry
+                {
+                    ModelKey = model.Id,
+                    ModelId = page.Repo,
+                    ResultId = result.ResultId,
+                    TaskId = result.TaskId,
+                    Value = result.Value,
+                    Verified = result.Verified || evidence?.Verified == true,
+                    Disputed = evidence?.Contradicted == true,
+                    Origin = current.Origin,
+                    Sequence = result.Sequence,
+                    Notes = result.Notes,
+                    Source = SourceOf(result.Data),
+                    Stderr = evidence?.Stderr,
+                    UpdatedAt = result.UpdatedAt,
+                    Filename = result.Path,
+                    PullRequest = current.PullRequest,
+                    IsBaseModel = isBaseModel,
+                    Owner = page.Owner,
+                    OwnerIsOrg = page.OwnerIsOrg,
+                });
+            })
+            .GroupBy(pair => pair.DatasetId, StringComparer.Ordinal)
+            .ToDictionary(group => group.Key, group => Sorted(group.Select(pair => pair.Entry)), StringComparer.Ordinal);
+    }
+
+    /// <summary>A board's entries in their stored order: by model key, then result id.</summary>
+    public static List<BoardEntry> Sorted(IEnumerable<BoardEntry> entries) =>
+        entries.OrderBy(entry => entry.ModelKey, StringComparer.Ordinal).ThenBy(entry => entry.ResultId, StringComparer.Ordinal).ToList();
+
+    /// <summary>The item's <c>source</c> object as JSON text in the documented key order; null when absent.</summary>
+    public static string? SourceOf(JsonElement item)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var ordered = KnownOrder.ResultItem(item);
+        return ordered.TryGetProperty("source", out var source) && source.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined)
+            ? source.GetRawText()
+            : null;
+    }
+}

@@ -1,0 +1,74 @@
+using CommunityEvals.Contracts.Events;
+using CommunityEvals.LeaderboardProjection.Shared;
+using JasperFx.Events;
+using Marten;
+using Marten.Events;
+
+namespace CommunityEvals.LeaderboardProjection.Leaderboards;
+
+/// <summary>
+/// A board as it stood at a time: the benchmark's stream and the streams of the models that ever
+/// named it, read from the log up to that time (the store's timestamp of each event) and folded
+/// with the same <see cref="LeaderboardFold"/> as the live projection.
+/// </summary>
+public static class LeaderboardReplay
+{
+    public const int PageSize = 1000;
+
+    private static readonly Type[] EventTypes = LeaderboardFold.EventTypes.ToArray();
+
+    /// <returns>The board of <paramref name="datasetId"/> from the events stored at or before <paramref name="asOf"/>; null when it had none.</returns>
+    public static async Task<LeaderboardBoard?> BoardAsOfAsync(IQuerySession session, string datasetId, DateTimeOffset asOf, CancellationToken cancellationToken)
+    {
+        // The live board lists every model stream that ever named the benchmark, up to where the
+        // projection has folded. When that covers the requested time (or the whole log), those
+        // streams are all the replay needs; otherwise every repo stream is read, which is slower
+        // but never misses one.
+        var cursor = await session.LoadAsync<LeaderboardCursor>(LeaderboardCursor.Key, cancellationToken);
+        string[]? streams = null;
+        if (cursor is not null && (cursor.LastTimestamp >= asOf || cursor.LastSequence >= await LastSequenceAsync(session, cancellationToken)))
+        {
+            var live = await session.LoadAsync<LeaderboardBoard>(StreamKeys.Benchmark(datasetId), cancellationToken);
+            if (live is null)
+            {
+                return null;
+            }
+
+            streams = [StreamKeys.Benchmark(datasetId), .. live.Contributors];
+        }
+
+        var world = new LeaderboardWorld();
+        long after = 0;
+        while (true)
+        {
+            var query = session.Events.QueryAllRawEvents()
+                .Where(e => e.Sequence > after && e.Timestamp <= asOf)
+                .Where(e => e.EventTypesAre(EventTypes));
+            if (streams is not null)
+            {
+                query = query.Where(e => e.StreamKey.IsOneOf(streams));
+            }
+
+            var page = await query.OrderBy(e => e.Sequence).Take(PageSize).ToListAsync(cancellationToken);
+            foreach (var @event in page)
+            {
+                LeaderboardFold.Apply(world, LeaderboardProjection.KeyOf(@event), @event.Data, EventInfo.From(@event), computeChanges: false);
+            }
+
+            if (page.Count < PageSize)
+            {
+                break;
+            }
+
+            after = page[^1].Sequence;
+        }
+
+        return world.Boards.GetValueOrDefault(datasetId);
+    }
+
+    private static async Task<long> LastSequenceAsync(IQuerySession session, CancellationToken cancellationToken)
+    {
+        var last = await session.Events.QueryAllRawEvents().OrderByDescending(e => e.Sequence).Take(1).ToListAsync(cancellationToken);
+        return last.Count == 0 ? 0 : last[0].Sequence;
+    }
+}

@@ -1,0 +1,124 @@
+using Marten;
+
+namespace CommunityEvals.LeaderboardProjection.ScoreChanges;
+
+/// <summary>A place in the change log: after change <c>{Sequence}.{N}</c>.</summary>
+public readonly record struct ChangePosition(long Sequence, int N)
+{
+    public static readonly ChangePosition Start = new(0, 0);
+
+    /// <summary>After every change of event <paramref name="sequence"/>.</summary>
+    public static ChangePosition AfterEvent(long sequence) => new(sequence, int.MaxValue);
+
+    public static ChangePosition Of(ScoreChangeRecord change) => new(change.Sequence, change.N);
+
+    public override string ToString() => ScoreChangeRules.IdOf(Sequence, N);
+}
+
+/// <summary>Reads stored changes in their order, (sequence, n).</summary>
+public static class ScoreChangeFeed
+{
+    /// <summary>The changes after <paramref name="position"/>, oldest first, optionally of one benchmark and/or one model.</summary>
+    public static async Task<IReadOnlyList<ScoreChangeRecord>> AfterAsync(
+        IQuerySession session,
+        ChangePosition position,
+        int take,
+        CancellationToken cancellationToken,
+        string? benchmark = null,
+        string? model = null)
+    {
+        var (sequence, n) = (position.Sequence, position.N);
+        var query = session.Query<ScoreChangeRecord>()
+            .Where(change => change.Sequence > sequence || (change.Sequence == sequence && change.N > n));
+        if (benchmark is not null)
+        {
+            query = query.Where(change => change.Benchmark == benchmark);
+        }
+
+        if (model is not null)
+        {
+            query = query.Where(change => change.ModelId == model);
+        }
+
+        return await query.OrderBy(change => change.Sequence).ThenBy(change => change.N).Take(take).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The position of the newest stored change; <see cref="ChangePosition.Start"/> when there is none.</summary>
+    public static async Task<ChangePosition> LatestAsync(IQuerySession session, CancellationToken cancellationToken)
+    {
+        var latest = await session.Query<ScoreChangeRecord>()
+            .OrderByDescending(change => change.Sequence)
+            .ThenByDescending(change => change.N)
+            .FirstOrDefaultAsync(cancellationToken);
+        return latest is null ? ChangePosition.Start : ChangePosition.Of(latest);
+    }
+}
+
+/// <summary>
+/// Wakes whoever waits for new changes (SSE streams, the publisher). <see cref="ScoreChangeWatcher"/>
+/// pulses it when the newest stored change moves; the projection may run on another node, so the
+/// store is the only place to watch.
+/// </summary>
+public sealed class ScoreChangeSignal
+{
+    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes at the next pulse. Take it before reading, so a pulse during the read is not missed.</summary>
+    public Task Next => Volatile.Read(ref _next).Task;
+
+    public void Pulse() =>
+        Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    /// <summary>Waits for the pulse <paramref name="next"/> stands for, at most <paramref name="timeout"/>.</summary>
+    public static async Task WaitAsync(Task next, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (timeout <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        try
+        {
+            await next.WaitAsync(timeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+}
+
+/// <summary>Polls the newest stored change every <see cref="Interval"/> and pulses <see cref="ScoreChangeSignal"/> when it moved.</summary>
+public sealed class ScoreChangeWatcher(IDocumentStore store, ScoreChangeSignal signal, ILogger<ScoreChangeWatcher> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(150);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        ChangePosition? seen = null;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var session = store.QuerySession();
+                var latest = await ScoreChangeFeed.LatestAsync(session, stoppingToken);
+                if (latest != seen)
+                {
+                    seen = latest;
+                    signal.Pulse();
+                }
+
+                await Task.Delay(Interval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                // The table appears with the first change; until then (or while the database is away) try again shortly.
+                logger.LogDebug(exception, "Could not read the newest score change");
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+}

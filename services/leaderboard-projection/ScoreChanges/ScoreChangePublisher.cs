@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using System.Text;
+using CommunityEvals.Platform.EventStore;
+using Marten;
+using MassTransit;
+using Npgsql;
+
+namespace CommunityEvals.LeaderboardProjection.ScoreChanges;
+
+/// <summary>
+/// Publishes the stored changes to RabbitMQ as <see cref="Contracts.ScoreChanged"/>, in id order,
+/// after the projection committed them. Progress is a <see cref="ScoreChangePublication"/> document
+/// that the projection never writes or tears down: a rebuild rewrites the same change ids behind
+/// the checkpoint, so nothing is sent twice. The checkpoint moves after each message, so a crash
+/// re-sends at most the message in flight (consumers deduplicate by id; the message id is derived
+/// from it too). One instance publishes at a time: it holds a PostgreSQL advisory lock on a
+/// connection of its own, and another takes over when that connection goes away.
+/// </summary>
+public sealed class ScoreChangePublisher(
+    IDocumentStore store,
+    IBus bus,
+    ScoreChangeSignal signal,
+    IConfiguration configuration,
+    ILogger<ScoreChangePublisher> logger) : BackgroundService
+{
+    /// <summary>The advisory lock that elects the publishing instance.</summary>
+    public const long LockId = 4_100_300_017_001;
+
+    public const int PageSize = 100;
+
+    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(2);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var connectionString = configuration.GetConnectionString(EventStoreExtensions.DatabaseName);
+        if (connectionString is null)
+        {
+            logger.LogWarning("No connection string {Name}: score changes are not published", EventStoreExtensions.DatabaseName);
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var lockConnection = new NpgsqlConnection(connectionString);
+                await lockConnection.OpenAsync(stoppingToken);
+                if (!await TryLockAsync(lockConnection, stoppingToken))
+                {
+                    await Task.Delay(Retry, stoppingToken);
+                    continue;
+                }
+
+                logger.LogInformation("Publishing score changes from this instance");
+                await PublishWhileHoldingAsync(lockConnection, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                logger.LogWarning(exception, "Publishing score changes failed; retrying");
+                await Task.Delay(Retry, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("select pg_try_advisory_lock(@id)", connection);
+        command.Parameters.AddWithValue("id", LockId);
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
+    private async Task PublishWhileHoldingAsync(NpgsqlConnection lockConnection, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var next = signal.Next;
+            var published = await PublishPageAsync(stoppingToken);
+            if (published == PageSize)
+            {
+                continue;
+            }
+
+            // Idle: make sure the lock is still ours (its connection is alive), then wait for news.
+            await using (var ping = new NpgsqlCommand("select 1", lockConnection))
+            {
+                await ping.ExecuteScalarAsync(stoppingToken);
+            }
+
+            await ScoreChangeSignal.WaitAsync(next, Idle, stoppingToken);
+        }
+    }
+
+    /// <summary>Publishes the next page of changes after the checkpoint; returns how many.</summary>
+    public async Task<int> PublishPageAsync(CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        var checkpoint = await session.LoadAsync<ScoreChangePublication>(ScoreChangePublication.Key, cancellationToken)
+            ?? new ScoreChangePublication();
+        var changes = await ScoreChangeFeed.AfterAsync(session, new ChangePosition(checkpoint.Sequence, checkpoint.N), PageSize, cancellationToken);
+        foreach (var change in changes)
+        {
+            await bus.Publish(change.ToMessage(), context => context.MessageId = MessageIdOf(change.Id), cancellationToken);
+            checkpoint.Sequence = change.Sequence;
+            checkpoint.N = change.N;
+            checkpoint.PublishedAt = DateTimeOffset.UtcNow;
+            session.Store(checkpoint);
+            await session.SaveChangesAsync(cancellationToken);
+        }
+
+        return changes.Count;
+    }
+
+    /// <summary>The same message id for the same change, whoever sends it and however often.</summary>
+    public static Guid MessageIdOf(string changeId) =>
+        new(SHA256.HashData(Encoding.UTF8.GetBytes($"ScoreChanged/{changeId}")).AsSpan(0, 16));
+}

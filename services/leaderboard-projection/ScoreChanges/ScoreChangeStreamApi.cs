@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using CommunityEvals.Platform.Http;
+using Marten;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CommunityEvals.LeaderboardProjection.ScoreChanges;
+
+/// <summary>
+/// <c>GET /api/events/stream</c>: the stored score changes as Server-Sent Events, in id order,
+/// then live ones as the projection stores them. Resumes strictly after <c>Last-Event-ID</c>, or
+/// after every change of event <c>after</c>; with neither, starts at the newest change stored.
+/// </summary>
+public static class ScoreChangeStreamApi
+{
+    public const string EventName = "score-changed";
+
+    public static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+
+    public static IEndpointRouteBuilder MapScoreChangeStream(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/events/stream", StreamAsync);
+        return app;
+    }
+
+    public static async Task<Results<ScoreChangeStream, ProblemDocumentResult>> StreamAsync(
+        HttpRequest request, IDocumentStore store, ScoreChangeSignal signal, CancellationToken cancellationToken)
+    {
+        var benchmark = request.Query["benchmark"].FirstOrDefault();
+        var model = request.Query["model"].FirstOrDefault();
+        if (benchmark is not null && !IsRepoId(benchmark))
+        {
+            return Problems.BadRequest("'benchmark' must be a dataset id, org/name.");
+        }
+
+        if (model is not null && !IsRepoId(model))
+        {
+            return Problems.BadRequest("'model' must be a model id, org/name.");
+        }
+
+        ChangePosition? start = null;
+        var lastEventId = request.Headers["Last-Event-ID"].FirstOrDefault();
+        if (!string.IsNullOrWhiteSpace(lastEventId))
+        {
+            if (!ScoreChangeRules.TryParseId(lastEventId.Trim(), out var sequence, out var n))
+            {
+                return Problems.BadRequest("'Last-Event-ID' must be a change id, {sequence}.{n}.");
+            }
+
+            start = new ChangePosition(sequence, n);
+        }
+        else if (request.Query["after"].FirstOrDefault() is { Length: > 0 } afterText)
+        {
+            if (!long.TryParse(afterText, NumberStyles.None, CultureInfo.InvariantCulture, out var after))
+            {
+                return Problems.BadRequest("'after' must be a non-negative integer sequence number.");
+            }
+
+            start = ChangePosition.AfterEvent(after);
+        }
+
+        if (start is null)
+        {
+            await using var session = store.QuerySession();
+            start = await ScoreChangeFeed.LatestAsync(session, cancellationToken);
+        }
+
+        return new ScoreChangeStream(store, signal, start.Value, benchmark, model);
+    }
+
+    private static bool IsRepoId(string value)
+    {
+        var slash = value.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 && slash < value.Length - 1 && value.IndexOf('/', slash + 1) < 0;
+    }
+
+    /// <summary>One event of the stream, as it goes on the wire.</summary>
+    public static string Format(ScoreChangeRecord change) =>
+        $"id: {change.Id}\nevent: {EventName}\ndata: {JsonSerializer.Serialize(change.ToMessage(), JsonSerializerOptions.Web)}\n\n";
+}
+
+/// <summary>Writes the stream until the client goes away, flushing after every batch of events and every keep-alive.</summary>
+public sealed class ScoreChangeStream(IDocumentStore store, ScoreChangeSignal signal, ChangePosition start, string? benchmark, string? model) : IResult
+{
+    public const int PageSize = 200;
+
+    /// <summary>How long to wait for a pulse before looking anyway.</summary>
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
+
+    public ChangePosition Start => start;
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        // The stream ends when the client goes away or the service stops (which would otherwise wait for it).
+        var stopping = httpContext.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted, stopping);
+        var cancellationToken = linked.Token;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache, no-transform";
+        response.Headers["X-Accel-Buffering"] = "no";
+        httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var logger = httpContext.RequestServices.GetRequiredService<ILogger<ScoreChangeStream>>();
+
+        var position = start;
+        var lastWrite = DateTimeOffset.UtcNow;
+        try
+        {
+            // An opening comment sends the headers at once, so clients see the stream open.
+            await WriteAsync(response, ": stream open\n\n", cancellationToken);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var next = signal.Next;
+                IReadOnlyList<ScoreChangeRecord> changes;
+                try
+                {
+                    await using var session = store.QuerySession();
+                    changes = await ScoreChangeFeed.AfterAsync(session, position, PageSize, cancellationToken, benchmark, model);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    logger.LogWarning(exception, "Reading score changes for a stream failed; retrying");
+                    changes = [];
+                }
+
+                if (changes.Count > 0)
+                {
+                    var text = new StringBuilder();
+                    foreach (var change in changes)
+                    {
+                        text.Append(ScoreChangeStreamApi.Format(change));
+                    }
+
+                    await WriteAsync(response, text.ToString(), cancellationToken);
+                    position = ChangePosition.Of(changes[^1]);
+                    lastWrite = DateTimeOffset.UtcNow;
+                    if (changes.Count == PageSize)
+                    {
+                        continue;
+                    }
+                }
+
+                var quiet = DateTimeOffset.UtcNow - lastWrite;
+                if (quiet >= ScoreChangeStreamApi.KeepAlive)
+                {
+                    await WriteAsync(response, ": keep-alive\n\n", cancellationToken);
+                    lastWrite = DateTimeOffset.UtcNow;
+                    continue;
+                }
+
+                var untilKeepAlive = ScoreChangeStreamApi.KeepAlive - quiet;
+                await ScoreChangeSignal.WaitAsync(next, untilKeepAlive < Poll ? untilKeepAlive : Poll, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away, or the service is stopping: the client resumes with Last-Event-ID.
+        }
+    }
+
+    private static async Task WriteAsync(HttpResponse response, string text, CancellationToken cancellationToken)
+    {
+        await response.WriteAsync(text, Encoding.UTF8, cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+}
