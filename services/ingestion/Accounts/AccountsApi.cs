@@ -42,6 +42,8 @@ public static class AccountsApi
         var token = TokenHash.NewToken();
         var (_, refused) = await store.DecideAndCommitAsync(Caller.From(request)!, async session =>
         {
+            await session.LockStreamsAsync(cancellationToken,
+                [StreamKeys.User(command.Name), StreamKeys.Org(command.Name), .. command.Orgs.Select(StreamKeys.Org)]);
             var orgs = new Dictionary<string, OrgAccount>();
             foreach (var org in command.Orgs.Where(Names.IsValid).Distinct())
             {
@@ -95,6 +97,7 @@ public static class AccountsApi
         var user = body!.User ?? "";
         var (_, refused) = await store.DecideAndCommitAsync(Caller.From(request)!, async session =>
         {
+            await session.LockStreamsAsync(cancellationToken, StreamKeys.Org(org));
             var userExists = Names.IsValid(user) && await session.LoadAsync<UserProfile>(user, cancellationToken) is not null;
             var orgIsUser = Names.IsValid(org) && await session.LoadAsync<UserProfile>(org, cancellationToken) is not null;
             var existing = Names.IsValid(org) ? await session.LoadAsync<OrgAccount>(StreamKeys.Org(org), cancellationToken) : null;

@@ -38,6 +38,7 @@ public static class BenchmarksApi
         var datasetId = $"{org}/{name}";
         var (_, refused) = await store.DecideAndCommitAsync(caller, async session =>
         {
+            await session.LockStreamsAsync(cancellationToken, StreamKeys.Benchmark(datasetId));
             var benchmark = await session.LoadAsync<RegisteredBenchmark>(StreamKeys.Benchmark(datasetId), cancellationToken);
             return (BenchmarkDecisions.MarkOfficial(datasetId, benchmark, caller), true);
         }, cancellationToken);

@@ -99,6 +99,7 @@ public static class CommitsApi
         var command = new CommitFiles(target!, incoming, NewCommitOid());
         var (outcome, refused) = await store.DecideAndCommitAsync(actor!.Caller, async session =>
         {
+            await session.LockStreamsAsync(cancellationToken, repo!.Id, StreamKeys.Benchmark(repo.Repo));
             var current = await session.LoadAsync<RepoState>(repo!.Id, cancellationToken) ?? repo;
             var catalog = await catalogs.LoadAsync(session, cancellationToken);
             var benchmark = current.Kind == RepoPaths.Dataset

@@ -92,6 +92,7 @@ public static class DiscussionsApi
         var stream = StreamKeys.Repo(RepoPaths.KindFromSegment(kinds)!, $"{org}/{name}");
         var (_, refused) = await store.DecideAndCommitAsync(actor.Caller, async session =>
         {
+            await session.LockStreamsAsync(cancellationToken, stream, StreamKeys.Benchmark($"{org}/{name}"));
             if (await session.LoadAsync<RepoState>(stream, cancellationToken) is not { } repo)
             {
                 return (Decision.Reject(RejectionKind.NotFound, $"repo '{org}/{name}' does not exist"), true);

@@ -112,6 +112,11 @@ public static class HidingApi
         var (_, refused) = await store.DecideAndCommitAsync(actor.Caller, async session =>
         {
             var location = await session.LoadAsync<ResultLocation>(id, cancellationToken);
+            if (location is not null)
+            {
+                await session.LockStreamsAsync(cancellationToken, location.Stream);
+            }
+
             var repo = location is null ? null : await session.LoadAsync<RepoState>(location.Stream, cancellationToken);
             return (repo is null ? Decision.Reject(RejectionKind.NotFound, $"result {id} does not exist") : decide(repo, actor), true);
         }, cancellationToken);

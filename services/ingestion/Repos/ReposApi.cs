@@ -48,6 +48,7 @@ public static class ReposApi
         var repoId = $"{owner}/{name}";
         var (_, refused) = await store.DecideAndCommitAsync(actor.Caller, async session =>
         {
+            await session.LockStreamsAsync(cancellationToken, StreamKeys.Repo(command.Kind, repoId));
             bool? namespaceIsOrg = Names.IsValid(owner)
                 ? await session.LoadAsync<OrgAccount>(StreamKeys.Org(owner), cancellationToken) is not null
                 : null;

@@ -43,6 +43,13 @@ public static class EventStoreExtensions
             // The patched lock library cannot share a multiplexed data source; without this the
             // async daemon never takes its lock and projections silently stand still.
             options.Events.UseAdvisoryLockTransaction = true;
+            // Reads must follow writes within a second or two (API.md): poll for new events often.
+            options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
+            options.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
+            // A failed append leaves a hole in the sequence that the daemon waits out before it
+            // moves past; writers take turns per stream (LockStreamsAsync) so holes are rare and
+            // appends commit quickly, which makes a shorter wait than the 3 s default safe.
+            options.Projections.StaleSequenceThreshold = TimeSpan.FromSeconds(1);
             options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
             options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
             options.Events.AddEventTypes(EventCatalog.All);

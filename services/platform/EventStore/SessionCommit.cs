@@ -8,8 +8,11 @@ namespace CommunityEvals.Platform.EventStore;
 
 public static class SessionCommit
 {
-    /// <summary>How often a command is decided again when another writer committed to its streams first.</summary>
-    public const int Attempts = 5;
+    /// <summary>
+    /// How often a command is decided again when another writer committed to its streams first:
+    /// enough for every one of dozens of simultaneous writers to one repo to get its turn.
+    /// </summary>
+    public const int Attempts = 50;
 
     /// <summary>
     /// Runs one command: load state and decide (in <paramref name="decide"/>), then append the
@@ -26,6 +29,8 @@ public static class SessionCommit
         for (var attempt = 1; ; attempt++)
         {
             await using var session = store.LightweightSession();
+            // One transaction from the first read to the append, so LockStreamsAsync holds.
+            await session.BeginTransactionAsync(cancellationToken);
             var (decision, outcome) = await decide(session);
             if (decision.Rejection is { } rejection)
             {
@@ -42,7 +47,9 @@ public static class SessionCommit
             }
             catch (Exception exception) when (IsConcurrencyConflict(exception) && attempt < Attempts)
             {
-                // Someone else moved the stream on; decide again on what they wrote.
+                // Someone else moved the stream on; decide again on what they wrote, after a
+                // short random pause so the racing writers do not collide in lockstep again.
+                await Task.Delay(Random.Shared.Next(1, 5 + 2 * Math.Min(attempt, 10)), cancellationToken);
             }
             catch (Exception exception) when (IsConcurrencyConflict(exception))
             {
@@ -52,6 +59,23 @@ public static class SessionCommit
             {
                 return (default, Problems.Conflict($"A request with this {Idempotency.Header} was already processed or is in progress."));
             }
+        }
+    }
+
+    /// <summary>
+    /// Makes writers to the same streams take turns until this command's transaction ends. Called
+    /// by a decide step before it loads the state it decides on, it turns most races into a short
+    /// wait instead of a failed append, and every failed append leaves a gap in the event
+    /// sequence that the projection daemon must wait out before it moves on.
+    /// </summary>
+    public static async Task LockStreamsAsync(this IDocumentSession session, CancellationToken cancellationToken, params string[] streams)
+    {
+        foreach (var stream in streams.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            await session.QueryAsync<int>(
+                "select 1 from (select pg_advisory_xact_lock(hashtextextended(?, 41000))) as locked",
+                cancellationToken,
+                stream);
         }
     }
 

@@ -121,11 +121,11 @@ public sealed class CommitsTests(StackFixture stack)
     {
         var s = await stack.CreateScenarioAsync("race");
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+        var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
             s.Owner.CommitAsync("model", s.Model, "main", $".eval_results/r{i}.yaml", HubCommits.ResultYaml(s.Dataset, "main", $"{40 + i}"))));
 
         Assert.All(responses, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
-        Assert.Equal(9, await StreamEventCount($"model/{s.Model}")); // RepoCreated + 8 commits
+        Assert.Equal(17, await StreamEventCount($"model/{s.Model}")); // RepoCreated + 16 commits
         foreach (var response in responses)
         {
             response.Dispose();

@@ -1,0 +1,86 @@
+namespace CommunityEvals.Evidence;
+
+/// <summary>
+/// Verifies one evidence log against one result: reads the log (streaming), recomputes its headline
+/// from the sample records, runs the checks and decides the evidence's status.
+/// Bad input never raises: it comes back as a failed <c>readable</c> check (status <c>rejected</c>).
+/// </summary>
+public static class EvidenceVerifier
+{
+    /// <summary>Verifies the log at <paramref name="path"/>.</summary>
+    public static VerificationReport Verify(string path, EvidenceClaim claim, EvidenceOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Unreadable(claim, $"cannot open the log: {e.Message}");
+        }
+
+        using (stream)
+        {
+            return Verify(stream, claim, options, cancellationToken);
+        }
+    }
+
+    /// <summary>Verifies the log in <paramref name="log"/> (seekable streams are read in place from position 0).</summary>
+    public static VerificationReport Verify(Stream log, EvidenceClaim claim, EvidenceOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(claim);
+        options ??= EvidenceOptions.Default;
+
+        InspectLogReader reader;
+        try
+        {
+            reader = InspectLogReader.Open(log, options);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Unreadable(claim, Describe(e));
+        }
+
+        using (reader)
+        {
+            var recomputer = new ScoreRecomputer(reader.Header, options);
+            string? unreadable = null;
+            try
+            {
+                foreach (var sample in reader.ReadSamples(cancellationToken))
+                {
+                    recomputer.Add(sample);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                unreadable = Describe(e);
+            }
+
+            var recomputation = unreadable is null ? recomputer.Complete() : null;
+            var checks = EvidenceChecks.Evaluate(reader.Header, recomputation, claim, unreadable);
+            return new VerificationReport(
+                EvidenceChecks.Outcome(checks),
+                checks,
+                recomputation?.Value is { } value ? new RecomputedScore(value, recomputation.Stderr, recomputation.Samples) : null,
+                recomputation?.Failures ?? [])
+            {
+                FailuresTotal = recomputation?.FailuresTotal ?? 0,
+                Header = reader.Header,
+                Encoding = reader.Encoding,
+                Recomputation = recomputation,
+            };
+        }
+    }
+
+    private static VerificationReport Unreadable(EvidenceClaim claim, string why)
+    {
+        var checks = EvidenceChecks.Evaluate(null, null, claim, why);
+        return new VerificationReport(EvidenceStatus.Rejected, checks, null, []);
+    }
+
+    private static string Describe(Exception e) => e is InspectLogFormatException ? e.Message : $"unreadable log: {e.Message}";
+}

@@ -1,0 +1,598 @@
+using System.IO.Compression;
+using System.Text.Json;
+using CommunityEvals.Evidence.Reading;
+
+namespace CommunityEvals.Evidence;
+
+/// <summary>
+/// Reads an Inspect eval log in either encoding (a zip, recognised by <c>PK\x03\x04</c>, else JSON) without
+/// holding its samples: <see cref="Open(Stream, EvidenceOptions?)"/> reads the header facts, and
+/// <see cref="ReadSamples"/> streams the sample records one at a time, in log order (the <c>samples</c>
+/// array's order, or the zip's entry order). Memory is bounded by the largest single value read, not by
+/// the number of samples.
+/// <para>
+/// Errors: a malformed log, or one past a limit of <see cref="EvidenceOptions"/>, raises
+/// <see cref="InspectLogFormatException"/> (from <c>Open</c>, or while enumerating samples) with one
+/// readable line; no other exception escapes for bad input.
+/// </para>
+/// </summary>
+public sealed class InspectLogReader : IDisposable
+{
+    private const string HeaderEntry = "header.json";
+    private const int SmallValue = 64 * 1024;
+
+    private readonly Stream _stream;
+    private readonly bool _ownsStream;
+    private readonly EvidenceOptions _options;
+    private readonly ZipArchive? _zip;
+    private readonly ZipBudget _budget = new();
+    private bool _disposed;
+
+    private InspectLogReader(Stream stream, bool ownsStream, EvidenceOptions options, ZipArchive? zip)
+    {
+        _stream = stream;
+        _ownsStream = ownsStream;
+        _options = options;
+        _zip = zip;
+        Encoding = zip is null ? InspectLogEncoding.Json : InspectLogEncoding.Eval;
+    }
+
+    public InspectLogEncoding Encoding { get; }
+
+    public InspectLogHeader Header { get; private set; } = new();
+
+    /// <summary>How many sample entries the zip holds (<c>.eval</c> only; null for <c>.json</c>).</summary>
+    public int? SampleEntryCount { get; private set; }
+
+    /// <summary>Opens a log file.</summary>
+    public static InspectLogReader Open(string path, EvidenceOptions? options = null)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        try
+        {
+            return Open(stream, options, ownsStream: true);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens a log from a stream and reads its header. A seekable stream is read in place from position 0
+    /// (it is left open); anything else is first copied to a temporary file (deleted on dispose).
+    /// </summary>
+    /// <exception cref="InspectLogFormatException">The log is malformed or past a limit.</exception>
+    public static InspectLogReader Open(Stream stream, EvidenceOptions? options = null) => Open(stream, options, ownsStream: false);
+
+    private static InspectLogReader Open(Stream stream, EvidenceOptions? options, bool ownsStream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        options ??= EvidenceOptions.Default;
+        if (!stream.CanRead)
+        {
+            throw new ArgumentException("the stream cannot be read", nameof(stream));
+        }
+
+        if (!stream.CanSeek || stream.Position != 0)
+        {
+            var spooled = Spool(stream, options);
+            if (ownsStream)
+            {
+                stream.Dispose();
+            }
+
+            stream = spooled;
+            ownsStream = true;
+        }
+
+        InspectLogReader? reader = null;
+        try
+        {
+            if (stream.Length == 0)
+            {
+                throw new InspectLogFormatException("the log is empty");
+            }
+
+            if (stream.Length > options.MaxLogBytes)
+            {
+                throw new InspectLogFormatException($"the log is {stream.Length} bytes, over the limit of {options.MaxLogBytes}");
+            }
+
+            Span<byte> magic = stackalloc byte[4];
+            stream.Position = 0;
+            var got = stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+            stream.Position = 0;
+
+            if (got == 4 && ZipMagic.IsZip(magic))
+            {
+                ZipArchive zip;
+                try
+                {
+                    zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+                }
+                catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException)
+                {
+                    throw new InspectLogFormatException($"not a readable zip archive: {e.Message}", e);
+                }
+
+                reader = new InspectLogReader(stream, ownsStream, options, zip);
+            }
+            else
+            {
+                reader = new InspectLogReader(stream, ownsStream, options, null);
+            }
+
+            Translate(reader.ReadHeader);
+            return reader;
+        }
+        catch
+        {
+            if (reader is not null)
+            {
+                reader.Dispose();
+            }
+            else if (ownsStream)
+            {
+                stream.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The sample records, one at a time, in log order. May be enumerated more than once.
+    /// Enumeration raises <see cref="InspectLogFormatException"/> when a sample is malformed or past a limit.
+    /// </summary>
+    public IEnumerable<InspectSample> ReadSamples(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var inner = (_zip is null ? JsonSamples() : EvalSamples()).GetEnumerator();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            InspectSample current;
+            try
+            {
+                if (!inner.MoveNext())
+                {
+                    yield break;
+                }
+
+                current = inner.Current;
+            }
+            catch (Exception e) when (ToFormatException(e) is { } translated && !ReferenceEquals(translated, e))
+            {
+                throw translated;
+            }
+
+            yield return current;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _zip?.Dispose();
+        if (_ownsStream)
+        {
+            _stream.Dispose();
+        }
+    }
+
+    // ---------------------------------------------------------------- header
+
+    private void ReadHeader()
+    {
+        if (_zip is null)
+        {
+            _stream.Position = 0;
+            using var filtered = new NamedFloatLiteralStream(_stream, leaveOpen: true);
+            var cursor = NewCursor(filtered);
+            Header = ReadLogObject(cursor, "the log");
+            if (cursor.Read())
+            {
+                throw new InspectLogFormatException("unexpected content after the log object");
+            }
+
+            return;
+        }
+
+        var entries = _zip.Entries;
+        if (entries.Count > _options.MaxEntries)
+        {
+            throw new InspectLogFormatException($"the archive has {entries.Count} entries, over the limit of {_options.MaxEntries}");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        long declaredTotal = 0;
+        ZipArchiveEntry? header = null;
+        var samples = 0;
+        foreach (var entry in entries)
+        {
+            var name = entry.FullName;
+            var problem = UnsafeNameProblem(name);
+            if (problem is not null)
+            {
+                throw new InspectLogFormatException($"zip entry name {Quote(name)} is refused: {problem}");
+            }
+
+            if (!names.Add(name))
+            {
+                throw new InspectLogFormatException($"zip entry '{name}' appears twice");
+            }
+
+            if (entry.Length > _options.MaxEntryBytes)
+            {
+                throw new InspectLogFormatException($"zip entry '{name}' declares {entry.Length} bytes, over the limit of {_options.MaxEntryBytes}");
+            }
+
+            declaredTotal += entry.Length;
+            if (declaredTotal > _options.MaxUncompressedBytes)
+            {
+                throw new InspectLogFormatException($"the archive declares more than {_options.MaxUncompressedBytes} uncompressed bytes");
+            }
+
+            if (entry.Length >= _options.RatioCheckMinBytes && entry.Length > _options.MaxCompressionRatio * Math.Max(entry.CompressedLength, 1))
+            {
+                throw new InspectLogFormatException(
+                    $"zip entry '{name}' has a compression ratio above {_options.MaxCompressionRatio} (a zip bomb?)");
+            }
+
+            if (name == HeaderEntry)
+            {
+                header = entry;
+            }
+            else if (IsSampleEntry(name))
+            {
+                samples++;
+            }
+        }
+
+        if (header is null)
+        {
+            throw new InspectLogFormatException("the archive has no header.json; not an Inspect .eval log");
+        }
+
+        // Entries other than samples are few: look into each now so a nested archive is refused up front
+        // (sample entries are checked as they are read).
+        var first = new byte[4];
+        foreach (var entry in entries)
+        {
+            if (entry.Length > 0 && !IsSampleEntry(entry.FullName) && !entry.FullName.EndsWith('/'))
+            {
+                using var s = OpenEntry(entry);
+                s.ReadAtLeast(first, 4, throwOnEndOfStream: false);
+            }
+        }
+
+        using (var s = new NamedFloatLiteralStream(OpenEntry(header)))
+        {
+            var cursor = NewCursor(s);
+            Header = ReadLogObject(cursor, HeaderEntry);
+            if (cursor.Read())
+            {
+                throw new InspectLogFormatException("unexpected content after the object in header.json");
+            }
+        }
+
+        SampleEntryCount = samples;
+    }
+
+    /// <summary>Reads the top-level log object; samples (if any) are skipped, streaming.</summary>
+    private InspectLogHeader ReadLogObject(JsonCursor cursor, string where)
+    {
+        cursor.Expect(JsonTokenType.StartObject, where);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        JsonElement? eval = null, results = null, status = null, version = null, error = null;
+        while (true)
+        {
+            if (!cursor.Read())
+            {
+                throw new InspectLogFormatException($"{where}: unexpected end of JSON");
+            }
+
+            if (cursor.TokenType == JsonTokenType.EndObject)
+            {
+                break;
+            }
+
+            var name = cursor.PropertyName!;
+            if (!seen.Add(name))
+            {
+                throw new InspectLogFormatException($"{where}: key '{name}' appears twice");
+            }
+
+            switch (name)
+            {
+                case "eval":
+                    eval = cursor.ReadValue(_options.MaxHeaderValueBytes, "eval");
+                    break;
+                case "results":
+                    results = cursor.ReadValue(_options.MaxHeaderValueBytes, "results");
+                    break;
+                case "status":
+                    status = cursor.ReadValue(SmallValue, "status");
+                    break;
+                case "version":
+                    version = cursor.ReadValue(SmallValue, "version");
+                    break;
+                case "error":
+                    error = cursor.ReadValue(_options.MaxHeaderValueBytes, "error");
+                    break;
+                default:
+                    cursor.SkipValue();
+                    break;
+            }
+        }
+
+        if (eval is not { ValueKind: JsonValueKind.Object } e)
+        {
+            throw new InspectLogFormatException($"{where} has no 'eval' object; not an Inspect log");
+        }
+
+        return HeaderFacts.Build(e, results, status, version, error);
+    }
+
+    // ---------------------------------------------------------------- samples
+
+    private IEnumerable<InspectSample> JsonSamples()
+    {
+        _stream.Position = 0;
+        using var filtered = new NamedFloatLiteralStream(_stream, leaveOpen: true);
+        var cursor = NewCursor(filtered);
+        cursor.Expect(JsonTokenType.StartObject, "the log");
+        while (cursor.Read() && cursor.TokenType == JsonTokenType.PropertyName)
+        {
+            if (cursor.PropertyName != "samples")
+            {
+                cursor.SkipValue();
+                continue;
+            }
+
+            if (!cursor.Read() || cursor.TokenType == JsonTokenType.Null)
+            {
+                yield break;
+            }
+
+            if (cursor.TokenType != JsonTokenType.StartArray)
+            {
+                throw new InspectLogFormatException($"'samples' is {JsonCursor.Describe(cursor.TokenType)}, not an array");
+            }
+
+            var index = 0;
+            while (true)
+            {
+                if (!cursor.Read())
+                {
+                    throw new InspectLogFormatException("unexpected end of JSON in 'samples'");
+                }
+
+                if (cursor.TokenType == JsonTokenType.EndArray)
+                {
+                    yield break;
+                }
+
+                if (cursor.TokenType != JsonTokenType.StartObject)
+                {
+                    throw new InspectLogFormatException($"samples[{index}] is {JsonCursor.Describe(cursor.TokenType)}, not an object");
+                }
+
+                yield return ReadSample(cursor, $"samples[{index}]");
+                index++;
+            }
+        }
+    }
+
+    private IEnumerable<InspectSample> EvalSamples()
+    {
+        foreach (var entry in _zip!.Entries)
+        {
+            if (!IsSampleEntry(entry.FullName))
+            {
+                continue;
+            }
+
+            using var s = new NamedFloatLiteralStream(OpenEntry(entry));
+            var cursor = NewCursor(s);
+            cursor.Expect(JsonTokenType.StartObject, entry.FullName);
+            var sample = ReadSample(cursor, entry.FullName);
+            if (cursor.Read())
+            {
+                throw new InspectLogFormatException($"unexpected content after the sample object in {entry.FullName}");
+            }
+
+            yield return sample;
+        }
+    }
+
+    /// <summary>Reads one sample object (its start already read): the fields verification needs; the rest is skipped.</summary>
+    private InspectSample ReadSample(JsonCursor cursor, string where)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        JsonElement? id = null, epoch = null, input = null, target = null, output = null, scores = null, error = null;
+        while (true)
+        {
+            if (!cursor.Read())
+            {
+                throw new InspectLogFormatException($"{where}: unexpected end of JSON");
+            }
+
+            if (cursor.TokenType == JsonTokenType.EndObject)
+            {
+                break;
+            }
+
+            var name = cursor.PropertyName!;
+            switch (name)
+            {
+                case "id" or "epoch" or "input" or "target" or "output" or "scores" or "error":
+                    if (!seen.Add(name))
+                    {
+                        throw new InspectLogFormatException($"{where}: key '{name}' appears twice");
+                    }
+
+                    JsonElement? value = cursor.ReadValue(name is "id" or "epoch" ? SmallValue : _options.MaxSampleValueBytes, $"{where}.{name}");
+                    if (value.Value.ValueKind == JsonValueKind.Null)
+                    {
+                        value = null; // null is as good as absent (e.g. "error": null)
+                    }
+
+                    switch (name)
+                    {
+                        case "id": id = value; break;
+                        case "epoch": epoch = value; break;
+                        case "input": input = value; break;
+                        case "target": target = value; break;
+                        case "output": output = value; break;
+                        case "scores": scores = value; break;
+                        default: error = value; break;
+                    }
+
+                    break;
+                default:
+                    cursor.SkipValue();
+                    break;
+            }
+        }
+
+        return SampleFacts.Build(where, id, epoch, input, target, output, scores, error, _options.MaxTextChars);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private JsonCursor NewCursor(Stream stream) =>
+        new(stream, Math.Max(_options.MaxHeaderValueBytes, _options.MaxSampleValueBytes), _options.MaxJsonDepth);
+
+    private BoundedEntryStream OpenEntry(ZipArchiveEntry entry)
+    {
+        Stream inner;
+        try
+        {
+            inner = entry.Open();
+        }
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException)
+        {
+            throw new InspectLogFormatException($"zip entry '{entry.FullName}' cannot be opened: {e.Message}", e);
+        }
+
+        return new BoundedEntryStream(inner, entry.FullName, entry.Length, entry.CompressedLength, _options, _budget);
+    }
+
+    internal static bool IsSampleEntry(string name) =>
+        name.StartsWith("samples/", StringComparison.Ordinal)
+        && name.EndsWith(".json", StringComparison.Ordinal)
+        && name.IndexOf('/', "samples/".Length) < 0;
+
+    /// <summary>Why an entry name is refused (it is never used as a path, but such names mark a hostile archive).</summary>
+    internal static string? UnsafeNameProblem(string name)
+    {
+        if (name.Length == 0)
+        {
+            return "empty name";
+        }
+
+        if (name.Length > 1024)
+        {
+            return "name too long";
+        }
+
+        if (name.Any(c => c < 0x20 || c == 0x7f))
+        {
+            return "control character in name";
+        }
+
+        if (name.Contains('\\'))
+        {
+            return "backslash in name";
+        }
+
+        if (name[0] == '/' || (name.Length > 1 && name[1] == ':'))
+        {
+            return "absolute path";
+        }
+
+        foreach (var segment in name.Split('/'))
+        {
+            if (segment is ".." or ".")
+            {
+                return "'..' or '.' path segment";
+            }
+        }
+
+        return null;
+    }
+
+    private static string Quote(string name) => JsonSerializer.Serialize(name);
+
+    private static Stream Spool(Stream source, EvidenceOptions options)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "inspect-log-" + Guid.NewGuid().ToString("N") + ".tmp");
+        var fso = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.None,
+            Options = FileOptions.DeleteOnClose,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            fso.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        var file = new FileStream(path, fso);
+        try
+        {
+            var buffer = new byte[81920];
+            long total = 0;
+            int read;
+            while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                total += read;
+                if (total > options.MaxLogBytes)
+                {
+                    throw new InspectLogFormatException($"the log is over the limit of {options.MaxLogBytes} bytes");
+                }
+
+                file.Write(buffer, 0, read);
+            }
+
+            file.Position = 0;
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    private static void Translate(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (ToFormatException(e) is { } translated && !ReferenceEquals(translated, e))
+        {
+            throw translated;
+        }
+    }
+
+    /// <summary>Maps what reading bad input can raise to one readable <see cref="InspectLogFormatException"/>.</summary>
+    private static Exception? ToFormatException(Exception e) => e switch
+    {
+        InspectLogFormatException => e,
+        OperationCanceledException or OutOfMemoryException => null,
+        JsonException j => new InspectLogFormatException($"malformed JSON: {j.Message}", j),
+        InvalidDataException z => new InspectLogFormatException($"corrupt zip data: {z.Message}", z),
+        _ => new InspectLogFormatException($"unreadable log: {e.Message}", e),
+    };
+}
