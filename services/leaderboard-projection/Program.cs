@@ -2,6 +2,7 @@ using CommunityEvals.LeaderboardProjection.Benchmarks;
 using CommunityEvals.LeaderboardProjection.Discussions;
 using CommunityEvals.LeaderboardProjection.Feed;
 using CommunityEvals.LeaderboardProjection.Leaderboards;
+using CommunityEvals.LeaderboardProjection.Maintenance;
 using CommunityEvals.LeaderboardProjection.Models;
 using CommunityEvals.LeaderboardProjection.Results;
 using CommunityEvals.LeaderboardProjection.ScoreChanges;
@@ -23,5 +24,6 @@ app.MapModelsApi();
 app.MapResultsApi();
 app.MapLeaderboardsApi();
 app.MapScoreChangeStream();
+app.MapRebuildApi();
 
 app.Run();

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using CommunityEvals.Platform.Http;
+using CommunityEvals.Platform.Identity;
+using JasperFx.Events.Daemon;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CommunityEvals.LeaderboardProjection.Maintenance;
+
+/// <summary>
+/// Rebuilds every read model of this service from the event log (admin only). Each projection
+/// is torn down and replayed by the running daemon, which pauses that projection meanwhile;
+/// score changes are rewritten with the same ids, so nothing is published twice.
+/// </summary>
+public static class RebuildApi
+{
+    public static IEndpointRouteBuilder MapRebuildApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/api/admin/projections").MapPost("/rebuild", RebuildAsync);
+        return app;
+    }
+
+    public sealed record RebuiltProjection(string Name, double Seconds);
+
+    public sealed record RebuildReport(IReadOnlyList<RebuiltProjection> Rebuilt);
+
+    public static async Task<Results<Ok<RebuildReport>, ProblemDocumentResult>> RebuildAsync(
+        HttpRequest request, Marten.Events.Daemon.Coordination.IProjectionCoordinator coordinator, CancellationToken cancellationToken)
+    {
+        switch (Caller.From(request))
+        {
+            case null:
+                return Problems.Unauthorized();
+            case { IsAdmin: false }:
+                return Problems.Forbidden("Only the admin may rebuild projections.");
+        }
+
+        var daemon = coordinator.DaemonForMainDatabase();
+        var names = daemon.CurrentAgents().Select(agent => agent.Name.Name).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (names.Count == 0)
+        {
+            return Problems.Create(StatusCodes.Status409Conflict, "Not the active node",
+                "This instance does not run the projections right now (another instance holds them); retry.");
+        }
+
+        var rebuilt = new List<RebuiltProjection>();
+        foreach (var name in names)
+        {
+            var clock = Stopwatch.StartNew();
+            await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), cancellationToken);
+            rebuilt.Add(new RebuiltProjection(name, Math.Round(clock.Elapsed.TotalSeconds, 3)));
+        }
+
+        return TypedResults.Ok(new RebuildReport(rebuilt));
+    }
+}
