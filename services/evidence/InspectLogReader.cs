@@ -393,6 +393,9 @@ public sealed class InspectLogReader : IDisposable
 
     private IEnumerable<InspectSample> EvalSamples()
     {
+        // One filter and one cursor for all entries: their buffers are reused, not reallocated per sample.
+        using var filter = new NamedFloatLiteralStream(Stream.Null, leaveOpen: true);
+        var cursor = NewCursor(filter);
         foreach (var entry in _zip!.Entries)
         {
             if (!IsSampleEntry(entry.FullName))
@@ -400,8 +403,9 @@ public sealed class InspectLogReader : IDisposable
                 continue;
             }
 
-            using var s = new NamedFloatLiteralStream(OpenEntry(entry));
-            var cursor = NewCursor(s);
+            using var s = OpenEntry(entry);
+            filter.Reset(s);
+            cursor.Reset(filter);
             cursor.Expect(JsonTokenType.StartObject, entry.FullName);
             var sample = ReadSample(cursor, entry.FullName);
             if (cursor.Read())

@@ -96,7 +96,9 @@ public static class ScoreValues
                 return true;
         }
 
-        if (text.Length > 0 && double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number))
+        // Digits with a decimal point, as Inspect's isnumeric() test (no sign, no exponent, no "NaN").
+        if (text.Length > 0 && text.All(c => char.IsAsciiDigit(c) || c == '.')
+            && double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number))
         {
             return true;
         }

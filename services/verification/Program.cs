@@ -1,4 +1,5 @@
 using CommunityEvals.Platform.Http;
+using CommunityEvals.Verification.Evidence;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,6 +9,8 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseProblemDocuments();
+app.UseIdempotency();
 app.MapDefaultEndpoints();
+app.MapEvidenceApi();
 
 app.Run();

@@ -24,5 +24,10 @@ public static class EventCatalog
         typeof(BenchmarkRegistered),
         typeof(BenchmarkUpdated),
         typeof(BenchmarkMarkedOfficial),
+        typeof(EvidenceSubmitted),
+        typeof(EvidenceVerified),
+        typeof(EvidenceContradicted),
+        typeof(EvidenceRejected),
+        typeof(FailureCommented),
     ];
 }

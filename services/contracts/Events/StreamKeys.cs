@@ -12,4 +12,7 @@ public static class StreamKeys
     public static string Repo(string kind, string repoId) => $"{kind}/{repoId}";
 
     public static string Benchmark(string datasetId) => $"benchmark/{datasetId}";
+
+    /// <summary>The evidence of one result and what became of it, owned by the verification service.</summary>
+    public static string Evidence(string resultId) => $"evidence/{resultId}";
 }

@@ -12,7 +12,7 @@ internal sealed class JsonCursor
 {
     private const int InitialBuffer = 64 * 1024;
 
-    private readonly Stream _stream;
+    private Stream _stream;
     private readonly int _maxBuffer;
     private readonly JsonReaderOptions _readerOptions;
     private byte[] _buffer = new byte[InitialBuffer];
@@ -27,6 +27,22 @@ internal sealed class JsonCursor
         _maxBuffer = checked(maxTokenBytes + InitialBuffer);
         _readerOptions = new JsonReaderOptions { MaxDepth = maxDepth, CommentHandling = JsonCommentHandling.Disallow };
         _state = new JsonReaderState(_readerOptions);
+    }
+
+    /// <summary>Starts over on another document, keeping the buffer (one cursor serves every entry of a zip).</summary>
+    public void Reset(Stream stream)
+    {
+        _stream = stream;
+        _start = 0;
+        _end = 0;
+        _eof = false;
+        _state = new JsonReaderState(_readerOptions);
+        TokenType = JsonTokenType.None;
+        PropertyName = null;
+        if (_buffer.Length > InitialBuffer * 4)
+        {
+            _buffer = new byte[InitialBuffer];
+        }
     }
 
     public JsonTokenType TokenType { get; private set; } = JsonTokenType.None;

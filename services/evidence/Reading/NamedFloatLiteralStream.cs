@@ -16,7 +16,7 @@ internal sealed class NamedFloatLiteralStream : Stream
     private static readonly byte[] QuoteMarker = "\"\\u0000"u8.ToArray();
     private const int MaxWord = 9; // "-Infinity"
 
-    private readonly Stream _inner;
+    private Stream _inner;
     private readonly bool _leaveOpen;
     private readonly byte[] _in = new byte[16 * 1024];
     private int _inPos;
@@ -37,6 +37,18 @@ internal sealed class NamedFloatLiteralStream : Stream
     {
         _inner = inner;
         _leaveOpen = leaveOpen;
+    }
+
+    /// <summary>Starts over on another stream, keeping the buffers. The previous stream is not disposed.</summary>
+    public void Reset(Stream inner)
+    {
+        _inner = inner;
+        _inPos = _inEnd = 0;
+        _innerDone = false;
+        _pendingPos = _pendingEnd = 0;
+        _inString = false;
+        _escape = false;
+        _wordLen = 0;
     }
 
     public override bool CanRead => true;

@@ -1,6 +1,11 @@
+using CommunityEvals.Evidence;
 using CommunityEvals.Platform.EventStore;
 using CommunityEvals.Platform.Messaging;
+using CommunityEvals.Verification.Evidence;
 using CommunityEvals.Verification.Inbox;
+using JasperFx.Events.Projections;
+using Marten;
+using MassTransit;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -8,9 +13,30 @@ internal static class Extensions
 {
     public const string ServiceName = "verification";
 
-    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    public static void AddApplicationServices(this WebApplicationBuilder builder)
     {
-        builder.AddEventStore(ServiceName, options => options.Projections.DaemonLockId = 41_002);
-        builder.AddEventBus(ServiceName, bus => bus.AddConsumer<EventCommittedConsumer>());
+        builder.AddEventStore(ServiceName, options =>
+        {
+            options.Projections.DaemonLockId = 41_002;
+            options.Projections.Snapshot<ResultVerification>(SnapshotLifecycle.Inline);
+            options.Schema.For<FailureSample>().Index(failure => failure.ResultId);
+        });
+        // One message at a time: facts must be kept in the order the log wrote them, and a
+        // verification that failed for a passing reason (the database) is tried again.
+        builder.AddEventBus(ServiceName, bus => bus.AddConsumer<EventCommittedConsumer>(consumer =>
+        {
+            consumer.ConcurrentMessageLimit = 1;
+            consumer.UseMessageRetry(retry => retry.Intervals(500, 2_000, 5_000));
+        }));
+
+        // Evidence and signing keys live under the service's data directory and survive restarts.
+        var dataDirectory = builder.Configuration["COMMUNITYEVALS_DATA_DIR"]
+            ?? Path.Combine(AppContext.BaseDirectory, "data");
+        builder.Services.AddSingleton(new EvidenceStorage(Path.Combine(dataDirectory, "evidence")));
+        builder.Services.AddSingleton<IVerifyKeyStore>(_ => DirectoryVerifyKeyStore.Open(Path.Combine(dataDirectory, "keys")));
+        builder.Services.AddSingleton<VerifyTokenSigner>();
+        builder.Services.AddSingleton<EvidenceProcessor>();
+        builder.Services.Configure<EvidenceLimits>(builder.Configuration.GetSection("Limits"));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
     }
 }

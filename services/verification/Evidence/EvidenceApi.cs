@@ -1,0 +1,172 @@
+using CommunityEvals.Contracts.Events;
+using CommunityEvals.Evidence;
+using CommunityEvals.Platform.Http;
+using CommunityEvals.Platform.Identity;
+using CommunityEvals.Verification.Facts;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using EvidenceCheck = CommunityEvals.Contracts.Events.EvidenceCheck;
+using RecomputedScore = CommunityEvals.Contracts.Events.RecomputedScore;
+
+namespace CommunityEvals.Verification.Evidence;
+
+public static class EvidenceApi
+{
+    public static IEndpointRouteBuilder MapEvidenceApi(this IEndpointRouteBuilder app)
+    {
+        var result = app.MapGroup("/api/results/{id}");
+        result.MapPost("/evidence", SubmitAsync);
+        result.MapGet("/verification", GetVerificationAsync);
+        result.MapGet("/failures", GetFailuresAsync);
+        result.MapPost("/failures/{sampleId}/comments", CommentAsync);
+        app.MapGet("/.well-known/jwks.json", (IVerifyKeyStore keys) => Results.Text(Jwks.Render(keys), "application/json"));
+        return app;
+    }
+
+    public sealed record Submitted(string EvidenceId, string Status);
+
+    /// <summary>
+    /// Streams the raw log to disk (content-addressed), records its submission and answers at
+    /// once; the verification itself runs when the committed event comes back over RabbitMQ.
+    /// </summary>
+    public static async Task<Results<Accepted<Submitted>, ProblemDocumentResult>> SubmitAsync(
+        string id, HttpRequest request, IDocumentStore store, EvidenceStorage storage, IOptions<EvidenceLimits> limits, CancellationToken cancellationToken)
+    {
+        if (Caller.From(request) is not { } caller)
+        {
+            return Problems.Unauthorized();
+        }
+
+        var result = await WaitForResultAsync(store, id, cancellationToken);
+        if (result is not { Exists: true })
+        {
+            return Problems.NotFound($"result {id} does not exist");
+        }
+
+        var stored = await storage.StoreAsync(request.Body, limits.Value.MaxLogBytes, cancellationToken);
+        if (stored is null)
+        {
+            return Problems.Create(StatusCodes.Status413PayloadTooLarge, "Too large", $"The log is larger than {limits.Value.MaxLogBytes} bytes.");
+        }
+
+        if (stored.Size == 0)
+        {
+            return Problems.BadRequest("The request body must be the raw Inspect log (.eval or .json).");
+        }
+
+        var evidenceId = Guid.NewGuid().ToString("N");
+        await using var session = store.LightweightSession();
+        session.LastModifiedBy = caller.Name;
+        session.Events.Append(StreamKeys.Evidence(id), new EvidenceSubmitted(id, result.Repo, evidenceId, stored.Sha256, stored.Size));
+        Idempotency.ReserveIn(session);
+        await session.SaveChangesAsync(cancellationToken);
+        return TypedResults.Accepted($"/api/results/{id}/verification", new Submitted(evidenceId, "pending"));
+    }
+
+    public sealed record EvidenceView(
+        string EvidenceId, string Sha256, string Status, IReadOnlyList<EvidenceCheck> Checks, RecomputedScore? Recomputed, string UploadedBy, DateTimeOffset UploadedAt);
+
+    public sealed record VerificationView(string Status, string? VerifyToken, IReadOnlyList<EvidenceView> Evidence);
+
+    public static async Task<Results<Ok<VerificationView>, ProblemDocumentResult>> GetVerificationAsync(
+        string id, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var verification = await session.LoadAsync<ResultVerification>(StreamKeys.Evidence(id), cancellationToken);
+        if (verification is null)
+        {
+            return await session.LoadAsync<ResultFact>(id, cancellationToken) is null
+                ? Problems.NotFound($"result {id} does not exist")
+                : TypedResults.Ok(new VerificationView("none", null, []));
+        }
+
+        return TypedResults.Ok(new VerificationView(
+            verification.Status,
+            verification.VerifyToken,
+            verification.Evidence.Select(e => new EvidenceView(e.EvidenceId, e.Sha256, e.Status, e.Checks, e.Recomputed, e.UploadedBy, e.UploadedAt)).ToList()));
+    }
+
+    public sealed record FailureView(string SampleId, int Epoch, string? Input, string? Target, string? Answer, string? Explanation);
+
+    public sealed record FailurePage(int Total, IReadOnlyList<FailureView> Items);
+
+    public static async Task<Results<Ok<FailurePage>, ProblemDocumentResult>> GetFailuresAsync(
+        string id, IQuerySession session, string? limit, string? offset, CancellationToken cancellationToken)
+    {
+        var take = 50;
+        var skip = 0;
+        if ((limit is not null && (!int.TryParse(limit, out take) || take is < 1 or > 1000))
+            || (offset is not null && (!int.TryParse(offset, out skip) || skip < 0)))
+        {
+            return Problems.BadRequest("limit must be 1-1000 and offset a non-negative integer.");
+        }
+
+        var verification = await session.LoadAsync<ResultVerification>(StreamKeys.Evidence(id), cancellationToken);
+        var settled = verification?.Evidence.Where(e => e.Status is "verified" or "contradicted").Select(e => e.EvidenceId).ToList() ?? [];
+        var query = session.Query<FailureSample>().Where(f => f.ResultId == id && f.EvidenceId.IsOneOf(settled.ToArray()));
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderBy(f => f.EvidenceId).ThenBy(f => f.Order).Skip(skip).Take(take).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new FailurePage(total, items.Select(f => new FailureView(f.SampleId, f.Epoch, f.Input, f.Target, f.Answer, f.Explanation)).ToList()));
+    }
+
+    public sealed record CommentRequest(string? Comment);
+
+    public sealed record Commented(bool Success);
+
+    public static async Task<Results<Ok<Commented>, ProblemDocumentResult>> CommentAsync(
+        string id, string sampleId, HttpRequest request, IDocumentStore store, CancellationToken cancellationToken)
+    {
+        if (Caller.From(request) is not { } caller)
+        {
+            return Problems.Unauthorized();
+        }
+
+        var (body, problem) = await JsonBody.ReadAsync<CommentRequest>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (string.IsNullOrWhiteSpace(body!.Comment) || body.Comment.Length > 65_536)
+        {
+            return Problems.Create(StatusCodes.Status422UnprocessableEntity, "Validation failed", "comment must be non-empty text of at most 65536 characters",
+                [new ValidationError(null, null, null, null, "comment", "required, at most 65536 characters")]);
+        }
+
+        await using var session = store.LightweightSession();
+        var verification = await session.LoadAsync<ResultVerification>(StreamKeys.Evidence(id), cancellationToken);
+        if (verification is null || !await session.Query<FailureSample>().AnyAsync(f => f.ResultId == id && f.SampleId == sampleId, cancellationToken))
+        {
+            return Problems.NotFound($"no failed sample '{sampleId}' is published for result {id}");
+        }
+
+        session.LastModifiedBy = caller.Name;
+        session.Events.Append(StreamKeys.Evidence(id), new FailureCommented(id, verification.Repo, sampleId, body.Comment));
+        Idempotency.ReserveIn(session);
+        await session.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new Commented(true));
+    }
+
+    /// <summary>A result committed a moment ago may not have reached this service yet: give it a few seconds.</summary>
+    private static async Task<ResultFact?> WaitForResultAsync(IDocumentStore store, string id, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (true)
+        {
+            await using (var session = store.QuerySession())
+            {
+                if (await session.LoadAsync<ResultFact>(id, cancellationToken) is { } fact)
+                {
+                    return fact;
+                }
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                return null;
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using CommunityEvals.IntegrationTests.Infrastructure;
+
+namespace CommunityEvals.IntegrationTests.Verification;
+
+/// <summary>Evidence uploaded through the gateway is verified by the verification service, asynchronously.</summary>
+[Collection(StackCollection.Name)]
+public sealed class EvidenceTests(StackFixture stack)
+{
+    [Fact]
+    public async Task A_matching_log_verifies_the_result_signs_a_token_and_publishes_its_failures()
+    {
+        var s = await stack.CreateScenarioAsync("verify");
+        var resultId = await CommitResultAsync(s, "75");
+
+        var verification = await UploadAndSettleAsync(s, resultId, Log(s, model: s.Model, scores: ["C", "C", "C", "I"]));
+
+        Assert.Equal("verified", verification.GetProperty("status").GetString());
+        var evidence = Assert.Single(verification.GetProperty("evidence").EnumerateArray());
+        Assert.All(evidence.GetProperty("checks").EnumerateArray(), check => Assert.True(check.GetProperty("ok").GetBoolean(), check.ToString()));
+        Assert.Equal(0.75, evidence.GetProperty("recomputed").GetProperty("value").GetDouble(), 9);
+        Assert.Equal(4, evidence.GetProperty("recomputed").GetProperty("samples").GetInt32());
+        var token = verification.GetProperty("verifyToken").GetString()!;
+        Assert.Equal(3, token.Split('.').Length);
+        var jwks = await stack.Anonymous.GetFromJsonAsync<JsonElement>("/.well-known/jwks.json");
+        Assert.NotEmpty(jwks.GetProperty("keys").EnumerateArray());
+
+        var failures = await stack.Anonymous.GetFromJsonAsync<JsonElement>($"/api/results/{resultId}/failures");
+        Assert.Equal(1, failures.GetProperty("total").GetInt32());
+        var failure = Assert.Single(failures.GetProperty("items").EnumerateArray());
+        Assert.Equal("s4", failure.GetProperty("sampleId").GetString());
+        using var comment = await s.Owner.PostAsJsonAsync($"/api/results/{resultId}/failures/s4/comments", new { comment = "the target looks wrong" });
+        Assert.Equal(HttpStatusCode.OK, comment.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_valid_log_that_disagrees_contradicts_and_junk_is_rejected_without_changing_the_result()
+    {
+        var s = await stack.CreateScenarioAsync("contra");
+        var resultId = await CommitResultAsync(s, "90");
+
+        var junk = await UploadAndSettleAsync(s, resultId, Encoding.UTF8.GetBytes("this is not an Inspect log"));
+        Assert.Equal("rejected", junk.GetProperty("status").GetString());
+        Assert.Contains(junk.GetProperty("evidence")[0].GetProperty("checks").EnumerateArray(),
+            check => check.GetProperty("name").GetString() == "readable" && !check.GetProperty("ok").GetBoolean());
+
+        var otherModel = await UploadAndSettleAsync(s, resultId, Log(s, model: $"{s.Org}/someone-else", scores: ["C", "I"]), expectedEvidence: 2);
+        Assert.Equal("rejected", otherModel.GetProperty("status").GetString());
+
+        var disagreeing = await UploadAndSettleAsync(s, resultId, Log(s, model: s.Model, scores: ["C", "I"]), expectedEvidence: 3);
+        Assert.Equal("contradicted", disagreeing.GetProperty("status").GetString());
+        var value = disagreeing.GetProperty("evidence").EnumerateArray().Single(e => e.GetProperty("status").GetString() == "contradicted")
+            .GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "value");
+        Assert.False(value.GetProperty("ok").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Evidence_for_an_unknown_result_is_404_and_anonymous_uploads_401()
+    {
+        using var unknown = await stack.Admin.PostAsync("/api/results/0000000000000000/evidence", new ByteArrayContent([1, 2, 3]));
+        using var anonymous = await stack.Anonymous.PostAsync("/api/results/0000000000000000/evidence", new ByteArrayContent([1, 2, 3]));
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    private async Task<string> CommitResultAsync(StackFixture.Scenario s, string value)
+    {
+        using var committed = await s.Owner.CommitAsync("model", s.Model, "main", ".eval_results/v.yaml", HubCommits.ResultYaml(s.Dataset, "main", value));
+        Assert.Equal(HttpStatusCode.OK, committed.StatusCode);
+        var results = await Eventually.ValueAsync(async () =>
+        {
+            using var response = await stack.Anonymous.GetAsync($"/api/models/{s.Model}/eval-results");
+            var all = response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : default;
+            return all.ValueKind == JsonValueKind.Array && all.GetArrayLength() > 0 ? all : (JsonElement?)null;
+        }, "the committed result");
+        return results[0].GetProperty("id").GetString()!;
+    }
+
+    private async Task<JsonElement> UploadAndSettleAsync(StackFixture.Scenario s, string resultId, byte[] log, int expectedEvidence = 1)
+    {
+        using var content = new ByteArrayContent(log);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        using var uploaded = await s.Owner.PostAsync($"/api/results/{resultId}/evidence", content);
+        Assert.Equal(HttpStatusCode.Accepted, uploaded.StatusCode);
+        var answer = await uploaded.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("pending", answer.GetProperty("status").GetString());
+
+        return await Eventually.ValueAsync(async () =>
+        {
+            var verification = await stack.Anonymous.GetFromJsonAsync<JsonElement>($"/api/results/{resultId}/verification");
+            var evidence = verification.GetProperty("evidence").EnumerateArray().ToList();
+            return evidence.Count == expectedEvidence && evidence.All(e => e.GetProperty("status").GetString() != "pending") ? verification : (JsonElement?)null;
+        }, "the evidence to be verified", TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>A small, complete Inspect log (.json encoding) of this scenario's benchmark task.</summary>
+    private static byte[] Log(StackFixture.Scenario s, string model, string[] scores)
+    {
+        var accuracy = scores.Count(score => score == "C") / (double)scores.Length;
+        var log = new
+        {
+            version = 2,
+            status = "success",
+            eval = new
+            {
+                task = $"hf/{s.Dataset}/main",
+                task_id = "run-123",
+                model = $"hf/{model}",
+                dataset = new { name = s.Dataset, location = s.Dataset, samples = scores.Length },
+                config = new { },
+            },
+            results = new
+            {
+                total_samples = scores.Length,
+                completed_samples = scores.Length,
+                scores = new[] { new { name = "match", scorer = "match", metrics = new { accuracy = new { name = "accuracy", value = accuracy } } } },
+            },
+            samples = scores.Select((score, i) => new
+            {
+                id = $"s{i + 1}",
+                epoch = 1,
+                input = $"question {i + 1}",
+                target = "yes",
+                scores = new { match = new { value = score, answer = score == "C" ? "yes" : "no", explanation = "compared" } },
+            }),
+        };
+        return JsonSerializer.SerializeToUtf8Bytes(log);
+    }
+}
