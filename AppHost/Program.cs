@@ -30,6 +30,9 @@ var verification = builder.AddProject("verification", Projects.Verification)
     .WithReference(eventbus)
     .WaitFor(ingestion);
 
+// Ingestion checks verifyTokens against the keys verification publishes (no wait: a commit without a token needs none).
+ingestion.WithReference(verification);
+
 // The leaderboard projection turns the event stream into leaderboards.
 var projection = builder.AddProject("leaderboard-projection", Projects.LeaderboardProjection)
     .WithReference(evals)

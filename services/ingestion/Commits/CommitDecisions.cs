@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using CommunityEvals.Contracts.Events;
+using CommunityEvals.Evidence;
 using CommunityEvals.Formats;
 using CommunityEvals.Ingestion.Benchmarks;
 using CommunityEvals.Ingestion.Repos;
@@ -58,7 +59,8 @@ public static class CommitDecisions
         Actor actor,
         FormatParser parser,
         IBenchmarkCatalog catalog,
-        RegisteredBenchmark? existingBenchmark)
+        RegisteredBenchmark? existingBenchmark,
+        VerifyTokenValidator? tokens = null)
     {
         var pullRequest = command.Target is CommitTarget.ExistingPullRequest existing ? repo.PullRequest(existing.Number) : null;
         if (Refuse(command, repo, actor, pullRequest) is { } refusal)
@@ -73,7 +75,7 @@ public static class CommitDecisions
             _ => CommitTarget.MainRef,
         };
 
-        var parsed = ParseFiles(command.Commit, repo, refName, parser, catalog);
+        var parsed = ParseFiles(command.Commit, repo, refName, parser, catalog, tokens);
         if (parsed.Rejection is { } rejected)
         {
             return new CommitOutcome(new Decision([], rejected), null, []);
@@ -202,7 +204,7 @@ public static class CommitDecisions
         BenchmarkDefinition? Benchmark,
         Rejection? Rejection);
 
-    private static ParsedFiles ParseFiles(IncomingCommit commit, RepoState repo, string refName, FormatParser parser, IBenchmarkCatalog catalog)
+    private static ParsedFiles ParseFiles(IncomingCommit commit, RepoState repo, string refName, FormatParser parser, IBenchmarkCatalog catalog, VerifyTokenValidator? tokens)
     {
         var files = new List<CommittedFile>();
         var results = new List<ResultEntry>();
@@ -248,9 +250,15 @@ public static class CommitDecisions
             files.Add(new CommittedFile(file.Path, Convert.ToHexStringLower(SHA256.HashData(file.Content)), Encoding.UTF8.GetString(file.Content)));
             foreach (var item in items)
             {
+                var verified = false;
                 if (item.VerifyToken is not null)
                 {
-                    warnings.Add($"{file.Path} item {item.Index}: verifyToken was not checked (no trusted signing key is configured); the result is stored unverified");
+                    var check = tokens?.Validate(item.VerifyToken, repo.Repo, item.DatasetId, item.TaskId, item.Value, item.ValueText);
+                    verified = check?.Ok == true;
+                    if (!verified)
+                    {
+                        warnings.Add($"{file.Path} item {item.Index}: verifyToken not accepted ({check?.Detail ?? "the verification service's keys are unavailable"}); the result is stored unverified");
+                    }
                 }
 
                 results.Add(new ResultEntry(
@@ -262,7 +270,7 @@ public static class CommitDecisions
                     item.Value,
                     item.ValueText,
                     item.Notes,
-                    Verified: false,
+                    verified,
                     JsonSerializer.SerializeToElement(item.Data)));
             }
         }

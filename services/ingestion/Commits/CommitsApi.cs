@@ -68,7 +68,7 @@ public static class CommitsApi
 
     public static async Task<Results<Ok<CommitAnswer>, ProblemDocumentResult>> CommitAsync(
         string kinds, string org, string name, string revision, HttpRequest request, IDocumentStore store,
-        FormatParser parser, BenchmarkCatalogLoader catalogs, IOptions<CommitLimits> limits, CancellationToken cancellationToken)
+        FormatParser parser, BenchmarkCatalogLoader catalogs, TrustedKeys trustedKeys, IOptions<CommitLimits> limits, CancellationToken cancellationToken)
     {
         CommitTarget? target;
         RepoState? repo;
@@ -97,6 +97,9 @@ public static class CommitsApi
         }
 
         var command = new CommitFiles(target!, incoming, NewCommitOid());
+        var tokens = incoming.Files.Any(file => file.Content.AsSpan().IndexOf("verifyToken"u8) >= 0)
+            ? await trustedKeys.ValidatorAsync(refresh: false, cancellationToken)
+            : null;
         var (outcome, refused) = await store.DecideAndCommitAsync(actor!.Caller, async session =>
         {
             await session.LockStreamsAsync(cancellationToken, repo!.Id, StreamKeys.Benchmark(repo.Repo));
@@ -105,7 +108,7 @@ public static class CommitsApi
             var benchmark = current.Kind == RepoPaths.Dataset
                 ? await session.LoadAsync<RegisteredBenchmark>(StreamKeys.Benchmark(current.Repo), cancellationToken)
                 : null;
-            var decided = CommitDecisions.Decide(command, current, actor, parser, catalog, benchmark);
+            var decided = CommitDecisions.Decide(command, current, actor, parser, catalog, benchmark, tokens);
             return (decided.Decision, decided);
         }, cancellationToken);
 

@@ -36,6 +36,8 @@ internal static class Extensions
         var formats = builder.Configuration.GetSection("Formats").Get<FormatOptions>() ?? new FormatOptions();
         builder.Services.AddSingleton(new FormatParser(formats));
         builder.Services.AddSingleton<BenchmarkCatalogLoader>();
+        builder.Services.AddSingleton<TrustedKeys>();
+        builder.Services.AddHttpClient(TrustedKeys.VerificationClient, client => client.BaseAddress = new Uri("http://verification"));
         builder.Services.Configure<CommitLimits>(builder.Configuration.GetSection("Limits"));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
     }

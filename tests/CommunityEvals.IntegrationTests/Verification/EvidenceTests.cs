@@ -37,6 +37,36 @@ public sealed class EvidenceTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task A_signed_token_verifies_an_item_at_commit_and_a_tampered_one_only_warns()
+    {
+        var s = await stack.CreateScenarioAsync("token");
+        var resultId = await CommitResultAsync(s, "75");
+        var verification = await UploadAndSettleAsync(s, resultId, Log(s, model: s.Model, scores: ["C", "C", "C", "I"]));
+        var token = verification.GetProperty("verifyToken").GetString()!;
+        var tampered = token[..^4] + (token[^4..] == "AAAA" ? "BBBB" : "AAAA");
+        string Item(string value, string verifyToken) =>
+            HubCommits.ResultYaml(s.Dataset, "main", value) + $"  verifyToken: {verifyToken}\n";
+
+        using var good = await s.Owner.CommitAsync("model", s.Model, "main", ".eval_results/signed.yaml", Item("75", token));
+        using var bad = await s.Owner.CommitAsync("model", s.Model, "main", ".eval_results/tampered.yaml", Item("75", tampered));
+        using var otherValue = await s.Owner.CommitAsync("model", s.Model, "main", ".eval_results/other.yaml", Item("76", token));
+
+        Assert.Equal(HttpStatusCode.OK, good.StatusCode);
+        Assert.False((await good.JsonAsync()).TryGetProperty("warnings", out var none) && none.ValueKind == JsonValueKind.Array && none.GetArrayLength() > 0);
+        Assert.Contains("verifyToken", (await bad.JsonAsync()).GetProperty("warnings")[0].GetString());
+        Assert.Contains("value", (await otherValue.JsonAsync()).GetProperty("warnings")[0].GetString());
+        var results = await Eventually.ValueAsync(async () =>
+        {
+            var all = await stack.Anonymous.GetFromJsonAsync<JsonElement>($"/api/models/{s.Model}/eval-results");
+            return all.GetArrayLength() == 4 ? all : (JsonElement?)null;
+        }, "the four results");
+        bool Verified(string file) => results.EnumerateArray().Single(r => r.GetProperty("filename").GetString() == file).GetProperty("verified").GetBoolean();
+        Assert.True(Verified(".eval_results/signed.yaml"));
+        Assert.False(Verified(".eval_results/tampered.yaml"));
+        Assert.False(Verified(".eval_results/other.yaml"));
+    }
+
+    [Fact]
     public async Task A_valid_log_that_disagrees_contradicts_and_junk_is_rejected_without_changing_the_result()
     {
         var s = await stack.CreateScenarioAsync("contra");
