@@ -61,10 +61,13 @@ public static class LeaderboardFold
         typeof(ResultUnhidden),
         typeof(BenchmarkRegistered),
         typeof(BenchmarkUpdated),
+        typeof(EvidenceVerified),
+        typeof(EvidenceContradicted),
     ];
 
     public static bool IsRepoEvent(object data) => data is RepoCreated or MainCommitted or PullRequestOpened or PullRequestUpdated
-        or PullRequestClosed or PullRequestReopened or PullRequestMerged or ResultHidden or ResultUnhidden;
+        or PullRequestClosed or PullRequestReopened or PullRequestMerged or ResultHidden or ResultUnhidden
+        or EvidenceVerified or EvidenceContradicted;
 
     /// <param name="streamKey">The event's stream: a repo's for repo events.</param>
     /// <param name="computeChanges">False when only the resulting boards matter (a replay).</param>

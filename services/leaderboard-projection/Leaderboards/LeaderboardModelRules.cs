@@ -22,6 +22,23 @@ public static class LeaderboardModelRules
             return null;
         }
 
+        switch (data)
+        {
+            case EvidenceVerified verified when model is not null:
+                var verifying = model.Evidence.GetValueOrDefault(verified.ResultId) ?? new ResultEvidence();
+                verifying.Verified = true;
+                verifying.Stderr = verified.Recomputed.Stderr;
+                model.Evidence[verified.ResultId] = verifying;
+                return model;
+            case EvidenceContradicted contradicted when model is not null:
+                var disputing = model.Evidence.GetValueOrDefault(contradicted.ResultId) ?? new ResultEvidence();
+                disputing.Contradicted = true;
+                model.Evidence[contradicted.ResultId] = disputing;
+                return model;
+            case EvidenceVerified or EvidenceContradicted:
+                return model;
+        }
+
         var page = RepoPageRules.Evolve(model?.Page, id, data, info);
         if (page is null)
         {

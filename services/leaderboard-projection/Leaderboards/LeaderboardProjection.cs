@@ -81,7 +81,16 @@ public sealed class LeaderboardProjection : IProjection
         operations.Store(cursor);
     }
 
-    public static string KeyOf(IEvent @event) => @event.StreamKey ?? @event.StreamId.ToString();
+    /// <summary>
+    /// The model stream an event belongs to on the boards. Verification outcomes live in the
+    /// verification service's evidence streams but are about a model's result: they name its repo.
+    /// </summary>
+    public static string KeyOf(IEvent @event) => @event.Data switch
+    {
+        Contracts.Events.EvidenceVerified verified => Contracts.Events.StreamKeys.Repo(LeaderboardModelRules.ModelKind, verified.Repo),
+        Contracts.Events.EvidenceContradicted contradicted => Contracts.Events.StreamKeys.Repo(LeaderboardModelRules.ModelKind, contradicted.Repo),
+        _ => @event.StreamKey ?? @event.StreamId.ToString(),
+    };
 }
 
 public static class LeaderboardReadModels

@@ -13,6 +13,9 @@ namespace CommunityEvals.LeaderboardProjection.Leaderboards;
 /// </summary>
 public static class LeaderboardReplay
 {
+    /// <summary>Verification outcomes sit in evidence streams; the replay reads them beside the boards' own streams.</summary>
+    private const string EvidenceStreamPrefix = "evidence/";
+
     public const int PageSize = 1000;
 
     private static readonly Type[] EventTypes = LeaderboardFold.EventTypes.ToArray();
@@ -46,7 +49,7 @@ public static class LeaderboardReplay
                 .Where(e => e.EventTypesAre(EventTypes));
             if (streams is not null)
             {
-                query = query.Where(e => e.StreamKey.IsOneOf(streams));
+                query = query.Where(e => e.StreamKey.IsOneOf(streams) || e.StreamKey!.StartsWith(EvidenceStreamPrefix));
             }
 
             var page = await query.OrderBy(e => e.Sequence).Take(PageSize).ToListAsync(cancellationToken);

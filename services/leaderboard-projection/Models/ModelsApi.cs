@@ -90,9 +90,12 @@ public static class ModelsApi
         }
 
         var expand = HubFormat.Values(request.Query, "expand");
+        var evidence = expand.Contains(EvalResultsKey, StringComparer.OrdinalIgnoreCase)
+            ? await EvidenceOfAsync(page, session, cancellationToken)
+            : [];
         var evalResults = expand.Contains(EvalResultsKey, StringComparer.OrdinalIgnoreCase)
             ? CurrentResults.Of(page)
-                .Select(current => new HubEvalResult(current.Result.Path, current.Result.Verified, current.PullRequest, KnownOrder.ResultItem(current.Result.Data)))
+                .Select(current => new HubEvalResult(current.Result.Path, IsVerified(current.Result, evidence), current.PullRequest, KnownOrder.ResultItem(current.Result.Data)))
                 .ToList()
             : null;
 
@@ -131,6 +134,7 @@ public static class ModelsApi
             return ModelNotFound(org, name);
         }
 
+        var evidence = await EvidenceOfAsync(page, session, cancellationToken);
         IReadOnlyList<EvalResult> results = CurrentResults.Of(page, includeHidden)
             .Select(current => new EvalResult(
                 current.Result.ResultId,
@@ -140,13 +144,21 @@ public static class ModelsApi
                 current.Origin,
                 current.Hidden,
                 current.HiddenReason,
-                current.Result.Verified,
-                Disputed: false,
-                new Verification(current.Result.Verified ? "verified" : "none"),
+                IsVerified(current.Result, evidence),
+                Disputed: evidence.GetValueOrDefault(current.Result.ResultId)?.Contradicted == true,
+                new Verification(IsVerified(current.Result, evidence) ? "verified"
+                    : evidence.GetValueOrDefault(current.Result.ResultId)?.Contradicted == true ? "contradicted" : "none"),
                 KnownOrder.ResultItem(current.Result.Data)))
             .ToList();
         return TypedResults.Ok(results);
     }
+
+    /// <summary>Verification outcomes by result id, as the boards' projection folded them for this model.</summary>
+    private static async Task<Dictionary<string, Leaderboards.ResultEvidence>> EvidenceOfAsync(RepoPage page, IQuerySession session, CancellationToken cancellationToken) =>
+        (await session.LoadAsync<Leaderboards.LeaderboardModel>(page.Id, cancellationToken))?.Evidence ?? [];
+
+    private static bool IsVerified(RepoResult result, IReadOnlyDictionary<string, Leaderboards.ResultEvidence> evidence) =>
+        result.Verified || evidence.GetValueOrDefault(result.ResultId)?.Verified == true;
 
     public sealed record ResolvedRevision(string? Sha, DateTimeOffset LastModified, IReadOnlyList<string> Files);
 

@@ -58,6 +58,8 @@ public static class ScoreChangeRules
         ResultHidden => Hidden,
         ResultUnhidden => Unhidden,
         BenchmarkRegistered or BenchmarkUpdated => BenchmarkChanged,
+        EvidenceVerified => "verified",
+        EvidenceContradicted => "contradicted",
         _ => null,
     };
 

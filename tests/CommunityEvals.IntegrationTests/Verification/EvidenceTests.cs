@@ -34,6 +34,15 @@ public sealed class EvidenceTests(StackFixture stack)
         Assert.Equal("s4", failure.GetProperty("sampleId").GetString());
         using var comment = await s.Owner.PostAsJsonAsync($"/api/results/{resultId}/failures/s4/comments", new { comment = "the target looks wrong" });
         Assert.Equal(HttpStatusCode.OK, comment.StatusCode);
+
+        // The badge reaches the model page and the board.
+        await Eventually.ValueAsync(async () =>
+        {
+            var results = await stack.Anonymous.GetFromJsonAsync<JsonElement>($"/api/models/{s.Model}/eval-results");
+            var board = await stack.Anonymous.GetFromJsonAsync<JsonElement>($"/api/leaderboards/{s.Dataset}/main");
+            return results[0].GetProperty("verified").GetBoolean() && board.GetProperty("rows")[0].GetProperty("verified").GetBoolean()
+                ? (bool?)true : null;
+        }, "the verified badge on the model page and the board");
     }
 
     [Fact]
@@ -85,6 +94,14 @@ public sealed class EvidenceTests(StackFixture stack)
         var value = disagreeing.GetProperty("evidence").EnumerateArray().Single(e => e.GetProperty("status").GetString() == "contradicted")
             .GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "value");
         Assert.False(value.GetProperty("ok").GetBoolean());
+
+        await Eventually.ValueAsync(async () =>
+        {
+            var results = await stack.Anonymous.GetFromJsonAsync<JsonElement>($"/api/models/{s.Model}/eval-results");
+            var board = await stack.Anonymous.GetFromJsonAsync<JsonElement>($"/api/leaderboards/{s.Dataset}/main");
+            return results[0].GetProperty("disputed").GetBoolean() && !results[0].GetProperty("verified").GetBoolean()
+                && board.GetProperty("rows")[0].GetProperty("disputed").GetBoolean() ? (bool?)true : null;
+        }, "the disputed flag on the model page and the board");
     }
 
     [Fact]
