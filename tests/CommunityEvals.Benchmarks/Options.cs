@@ -1,26 +1,77 @@
+using System.Globalization;
+
 namespace CommunityEvals.Benchmarks;
 
+/// <summary>
+/// Command-line options of the benchmarks. Each command passes its own defaults and the options it
+/// understands, so a misspelt or foreign option fails loudly instead of being ignored.
+/// </summary>
 public sealed record Options(int Clients, TimeSpan Duration)
 {
-    public static Options Parse(string[] args)
+    /// <summary>Commits per second (freshness), scheduled at fixed intervals whatever the answers do.</summary>
+    public double Rate { get; init; } = 200;
+
+    /// <summary>Model repos (reads: rows on the board; rebuild: 0 = scale with the events).</summary>
+    public int Models { get; init; } = 1000;
+
+    /// <summary>Concurrent connections (reads).</summary>
+    public int Connections { get; init; } = 32;
+
+    /// <summary>Events in the store to rebuild from (rebuild).</summary>
+    public long Events { get; init; } = 1_000_000;
+
+    /// <summary>Benchmarks (rebuild).</summary>
+    public int Benchmarks { get; init; } = 300;
+
+    /// <summary>Which board reads hammer: <c>native</c> (<c>/api/leaderboards/...</c>) or <c>hub</c> (<c>/api/datasets/.../leaderboard</c>).</summary>
+    public string Route { get; init; } = "native";
+
+    /// <summary>Freshness: one commit in this many goes to a probe repo whose board row is polled (0: no polling).</summary>
+    public int PollEvery { get; init; } = 20;
+
+    /// <summary>Rebuild: how many times to rebuild (the second and later passes tear down full tables first).</summary>
+    public int Repeat { get; init; } = 1;
+
+    /// <summary>The <c>commits</c> benchmark's options.</summary>
+    public static Options Parse(string[] args) =>
+        Parse(args, new Options(16, TimeSpan.FromSeconds(20)), "--clients", "--seconds");
+
+    public static Options Parse(string[] args, Options defaults, params string[] allowed)
     {
-        var clients = 16;
-        var seconds = 20;
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        var options = defaults;
+        if (args.Length % 2 != 0)
         {
-            switch (args[i])
-            {
-                case "--clients":
-                    clients = int.Parse(args[i + 1]);
-                    break;
-                case "--seconds":
-                    seconds = int.Parse(args[i + 1]);
-                    break;
-                default:
-                    throw new ArgumentException($"unknown option {args[i]}");
-            }
+            throw new ArgumentException($"option {args[^1]} has no value");
         }
 
-        return new Options(clients, TimeSpan.FromSeconds(seconds));
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            var (name, value) = (args[i], args[i + 1]);
+            if (!allowed.Contains(name))
+            {
+                throw new ArgumentException($"unknown option {name} (this command takes {string.Join(", ", allowed)})");
+            }
+
+            options = name switch
+            {
+                "--clients" => options with { Clients = Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
+                "--seconds" => options with { Duration = TimeSpan.FromSeconds(Positive(name, double.Parse(value, CultureInfo.InvariantCulture))) },
+                "--rate" => options with { Rate = Positive(name, double.Parse(value, CultureInfo.InvariantCulture)) },
+                "--models" => options with { Models = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--connections" => options with { Connections = Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
+                "--events" => options with { Events = Positive(name, long.Parse(value.Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture)) },
+                "--benchmarks" => options with { Benchmarks = Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
+                "--route" when value is "native" or "hub" => options with { Route = value },
+                "--route" => throw new ArgumentException("--route is native or hub"),
+                "--poll-every" => options with { PollEvery = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--repeat" => options with { Repeat = Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
+                _ => throw new ArgumentException($"unknown option {name}"),
+            };
+        }
+
+        return options;
     }
+
+    private static T Positive<T>(string name, T value) where T : System.Numerics.INumber<T> =>
+        value > T.Zero ? value : throw new ArgumentException($"{name} must be positive");
 }

@@ -2,14 +2,32 @@
 // RabbitMQ, the AppHost running the services): `eng/bench.sh <name> [options]`.
 using CommunityEvals.Benchmarks;
 
-return args switch
+try
 {
-    ["commits", .. var rest] => await CommitThroughput.RunAsync(Options.Parse(rest)),
-    _ => Usage(),
-};
+    return args switch
+    {
+        ["commits", .. var rest] => await CommitThroughput.RunAsync(Options.Parse(rest)),
+        ["freshness", .. var rest] => await Freshness.RunAsync(Options.Parse(rest, Freshness.Defaults, Freshness.Allowed)),
+        ["reads", .. var rest] => await Reads.RunAsync(Options.Parse(rest, Reads.Defaults, Reads.Allowed)),
+        ["rebuild", .. var rest] => await Rebuild.RunAsync(Options.Parse(rest, Rebuild.Defaults, Rebuild.Allowed)),
+        ["verify", .. var rest] => await VerifyLogs.RunAsync(rest is ["--samples", var samples] ? int.Parse(samples) : 50_000),
+        _ => Usage(),
+    };
+}
+catch (Exception exception) when (exception is ArgumentException or FormatException or OverflowException)
+{
+    Console.Error.WriteLine(exception.Message);
+    return Usage();
+}
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: eng/bench.sh commits [--clients 16] [--seconds 20]");
+    Console.Error.WriteLine("""
+        usage: eng/bench.sh commits   [--clients 16] [--seconds 20]
+               eng/bench.sh freshness [--rate 200] [--seconds 20] [--clients 16] [--poll-every 20]
+               eng/bench.sh reads     [--models 1000] [--connections 32] [--seconds 15] [--route native|hub] [--clients 16]
+               eng/bench.sh verify    [--samples 50000]
+               eng/bench.sh rebuild   [--events 1000000] [--benchmarks 300] [--models auto] [--repeat 1]
+        """);
     return 2;
 }

@@ -1,0 +1,114 @@
+using System.Globalization;
+using CommunityEvals.AppHost.Launchers;
+using CommunityEvals.Platform.Identity;
+
+namespace CommunityEvals.Benchmarks;
+
+/// <summary>
+/// Board reads under load: a board of <c>--models</c> rows (one result committed to each of as many
+/// model repos), then the whole board (<c>?limit=</c> all rows) read by <c>--connections</c>
+/// concurrent connections, first through the gateway, then straight from the leaderboard-projection
+/// service, to show what the gateway costs. Targets: 5,000 req/s through the gateway, and the
+/// gateway at least 60% of direct.
+/// </summary>
+public static class Reads
+{
+    public static readonly Options Defaults = new(16, TimeSpan.FromSeconds(15)) { Models = 1000, Connections = 32, Route = "native" };
+
+    public static readonly string[] Allowed = ["--models", "--connections", "--seconds", "--route", "--clients"];
+
+    private const double TargetPerSecond = 5000;
+    private const double TargetRatio = 0.60;
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+
+    public static async Task<int> RunAsync(Options options)
+    {
+        if (options.Models < 1)
+        {
+            throw new ArgumentException("--models must be positive");
+        }
+
+        var adminToken = TokenHash.NewToken();
+        Console.WriteLine("starting the stack (private PostgreSQL, RabbitMQ, AppHost) ...");
+        await using var stack = await LocalStack.StartAsync(adminToken, TimeSpan.FromMinutes(3));
+        var gateway = stack.AppHost.Gateway;
+        var (org, token) = await Hub.CreateOrgOwnerAsync(gateway, adminToken);
+        using var owner = Hub.Client(gateway, token);
+        var datasetId = await Hub.RegisterBenchmarkAsync(owner, org, "bench");
+
+        Console.WriteLine($"setting up {datasetId}: {options.Models} model repos with one result each ({options.Clients} at a time) ...");
+        var setup = System.Diagnostics.Stopwatch.StartNew();
+        var random = new Random(7);
+        var values = Enumerable.Range(0, options.Models).Select(_ => Math.Round(random.NextDouble() * 100, 2)).ToArray();
+        await Hub.ForEachAsync(options.Models, options.Clients, async i =>
+        {
+            var name = $"model-{i:D5}";
+            await Hub.CreateRepoAsync(owner, org, "model", name);
+            await Hub.EnsureAsync(Hub.CommitResultAsync(owner, $"{org}/{name}", datasetId, values[i]));
+        });
+        using var anonymous = Hub.Client(gateway);
+        await Hub.WaitForBoardAsync(anonymous, datasetId, options.Models, TimeSpan.FromMinutes(5));
+        Console.WriteLine($"  board has {options.Models} rows after {setup.Elapsed.TotalSeconds:F1} s");
+
+        var (direct, source) = await StackServices.ServiceUrlAsync(stack, "leaderboard-projection");
+        Console.WriteLine($"leaderboard-projection answers at {direct} (found via {source})");
+
+        var path = options.Route == "hub"
+            ? $"/api/datasets/{datasetId}/leaderboard"
+            : Hub.NativeBoardPath(datasetId, options.Models);
+        var bytes = (await anonymous.GetByteArrayAsync(path)).Length;
+        Console.WriteLine($"reading GET {path} ({bytes / 1024.0:F0} KiB a response) with {options.Connections} connections, {WarmUp.TotalSeconds:0} s warm-up then {options.Duration.TotalSeconds:0} s each ...");
+
+        var (viaGateway, gatewayCpu) = await HammerAsync(stack, gateway, path, options);
+        var (straight, directCpu) = await HammerAsync(stack, direct, path, options);
+
+        var ratio = viaGateway.PerSecond / straight.PerSecond;
+        Console.WriteLine();
+        Console.WriteLine($"== reads: eng/bench.sh reads --models {options.Models} --connections {options.Connections} --seconds {options.Duration.TotalSeconds:0} --route {options.Route}");
+        Console.WriteLine($"request:               GET {path}, {bytes} bytes, {options.Models} rows");
+        Console.WriteLine($"through the gateway:   {viaGateway}, {viaGateway.PerSecond * bytes / 1048576:F0} MiB/s");
+        Console.WriteLine($"straight to service:   {straight}, {straight.PerSecond * bytes / 1048576:F0} MiB/s  ({direct})");
+        Console.WriteLine(Invariant($"gateway / direct:      {ratio:P0}"));
+        Console.WriteLine(viaGateway.PerSecond >= TargetPerSecond
+            ? $"target >= 5,000 req/s through the gateway: met ({viaGateway.PerSecond:F0}/s)"
+            : Invariant($"target >= 5,000 req/s through the gateway: MISSED by {TargetPerSecond - viaGateway.PerSecond:F0} req/s (reached {viaGateway.PerSecond / TargetPerSecond:P0} of it)"));
+        Console.WriteLine(ratio >= TargetRatio
+            ? Invariant($"target gateway >= 60% of direct: met ({ratio:P0})")
+            : Invariant($"target gateway >= 60% of direct: MISSED by {(TargetRatio - ratio) * 100:F0} points ({ratio:P0})"));
+        Console.WriteLine("CPU while reading through the gateway:");
+        Console.WriteLine(gatewayCpu.Describe(viaGateway.Operations));
+        Console.WriteLine("CPU while reading straight from the service:");
+        Console.WriteLine(directCpu.Describe(straight.Operations));
+        return viaGateway.Failures == 0 && straight.Failures == 0 ? 0 : 1;
+    }
+
+    private static async Task<(Latencies.Summary Summary, CpuReport Cpu)> HammerAsync(LocalStack stack, Uri baseAddress, string path, Options options)
+    {
+        using var client = Hub.Client(baseAddress, maxConnections: options.Connections);
+        var buffers = Enumerable.Range(0, options.Connections).Select(_ => new byte[64 * 1024]).ToArray();
+        async Task<bool> ReadAsync(int worker, int _)
+        {
+            try
+            {
+                using var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+                await using var body = await response.Content.ReadAsStreamAsync();
+                while (await body.ReadAsync(buffers[worker]) > 0)
+                {
+                }
+
+                return response.IsSuccessStatusCode;
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or IOException)
+            {
+                return false;
+            }
+        }
+
+        await Latencies.MeasureAsync(options.Connections, WarmUp, ReadAsync);
+        var cpu = CpuMeter.For(stack).Start();
+        var summary = await Latencies.MeasureAsync(options.Connections, options.Duration, ReadAsync);
+        return (summary, cpu.Stop());
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,255 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using CommunityEvals.AppHost.Launchers;
+using CommunityEvals.LeaderboardProjection.Feed;
+using CommunityEvals.LeaderboardProjection.Leaderboards;
+using CommunityEvals.LeaderboardProjection.Shared;
+using CommunityEvals.Platform.EventStore;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CommunityEvals.Benchmarks;
+
+/// <summary>
+/// How fast the leaderboard-projection service's read models are rebuilt from the log. A private
+/// PostgreSQL gets <c>--events</c> events appended straight through Marten (see <see cref="EventMix"/>),
+/// then each projection is rebuilt in turn by a projection daemon over a store configured exactly as
+/// the service configures its own (its <c>AddApplicationServices</c>, called in-process), the way its
+/// <c>POST /api/admin/projections/rebuild</c> does it. Target: 20,000 events/s.
+/// </summary>
+public static class Rebuild
+{
+    public static readonly Options Defaults = new(16, TimeSpan.FromSeconds(20)) { Events = 1_000_000, Models = 0, Benchmarks = 300, Repeat = 1 };
+
+    public static readonly string[] Allowed = ["--events", "--models", "--benchmarks", "--repeat"];
+
+    private const double TargetPerSecond = 20_000;
+    private const int BatchEvents = 2_000;
+
+    public static async Task<int> RunAsync(Options options)
+    {
+        var benchmarks = (int)Math.Min(options.Benchmarks, Math.Max(10, options.Events / 3000));
+        var models = options.Models > 0 ? options.Models : (int)Math.Clamp(options.Events / 250, 50, 4000);
+        var root = Path.Combine(Path.GetTempPath(), $"communityevals-rebuild-{Guid.NewGuid():N}");
+        try
+        {
+            Console.WriteLine("starting a private PostgreSQL ...");
+            await using var postgres = await PostgresServer.StartAsync(Path.Combine(root, "postgres"), new PostgresOptions { Fsync = false }, log: null);
+            await postgres.EnsureDatabaseAsync(LocalStack.DatabaseName);
+            using var host = BuildProjectionHost(postgres.ConnectionString(LocalStack.DatabaseName), out var configuredBy);
+            var store = host.Services.GetRequiredService<IDocumentStore>();
+            var names = ProjectionNames(store);
+            Console.WriteLine($"store configured by {configuredBy}; projections: {string.Join(", ", names)}");
+
+            var mix = new EventMix(options.Events, benchmarks, models);
+            Console.WriteLine($"appending {options.Events:N0} events ({benchmarks} benchmarks, {models} model repos) in batches of {BatchEvents:N0} ...");
+            var seeding = Stopwatch.StartNew();
+            await SeedAsync(store, mix);
+            seeding.Stop();
+            var statistics = await store.Advanced.FetchEventStoreStatistics();
+            Console.WriteLine($"  {statistics.EventCount:N0} events in {statistics.StreamCount:N0} streams after {seeding.Elapsed.TotalSeconds:F1} s ({statistics.EventCount / seeding.Elapsed.TotalSeconds:F0} events/s appended)");
+
+            var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("rebuild");
+            using var daemon = await store.BuildProjectionDaemonAsync(logger: logger);
+            var passes = new List<List<(string Name, double Seconds)>>();
+            CpuReport? cpuReport = null;
+            for (var pass = 1; pass <= options.Repeat; pass++)
+            {
+                Console.WriteLine($"rebuild pass {pass}{(pass > 1 ? " (tearing down full read models first)" : "")} ...");
+                var cpu = new CpuMeter();
+                cpu.Add("benchmark (daemon in-process)", () => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
+                cpu.Add("postgresql", () => CpuMeter.TreeSeconds(postgres.Pid));
+                cpu.Start();
+                var timings = new List<(string Name, double Seconds)>();
+                foreach (var name in names)
+                {
+                    var clock = Stopwatch.StartNew();
+                    await daemon.RebuildProjectionAsync(name, TimeSpan.FromHours(1), CancellationToken.None);
+                    timings.Add((name, clock.Elapsed.TotalSeconds));
+                    Console.WriteLine($"  {name}: {clock.Elapsed.TotalSeconds:F1} s");
+                }
+
+                cpuReport = cpu.Stop();
+                passes.Add(timings);
+            }
+
+            await daemon.StopAllAsync();
+            var check = await CheckAsync(store, statistics.EventCount);
+
+            Console.WriteLine();
+            Console.WriteLine($"== rebuild: eng/bench.sh rebuild --events {options.Events} --benchmarks {options.Benchmarks}{(options.Models > 0 ? $" --models {options.Models}" : "")} --repeat {options.Repeat}");
+            Console.WriteLine($"store:                 {statistics.EventCount:N0} events, {statistics.StreamCount:N0} streams; {benchmarks} benchmarks, {models} model repos");
+            Console.WriteLine($"event mix:             {string.Join(", ", mix.Counts.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value:N0}"))}");
+            Console.WriteLine($"appending (setup):     {seeding.Elapsed.TotalSeconds:F1} s, {statistics.EventCount / seeding.Elapsed.TotalSeconds:F0} events/s through Marten");
+            for (var pass = 0; pass < passes.Count; pass++)
+            {
+                Console.WriteLine($"rebuild pass {pass + 1}{(pass > 0 ? " (read models full before)" : " (read models empty before)")}:");
+                foreach (var (name, seconds) in passes[pass])
+                {
+                    Console.WriteLine($"  {name,-22} {seconds,8:F1} s  {statistics.EventCount / seconds,10:F0} events/s");
+                }
+
+                var total = passes[pass].Sum(t => t.Seconds);
+                Console.WriteLine($"  {"all, one after another",-22} {total,8:F1} s  {statistics.EventCount / total,10:F0} events/s (log length / total time)");
+            }
+
+            var slowest = passes[^1].MinBy(t => statistics.EventCount / t.Seconds);
+            var overall = statistics.EventCount / passes[^1].Sum(t => t.Seconds);
+            Console.WriteLine($"check:                 {check}");
+            Console.WriteLine(overall >= TargetPerSecond
+                ? $"target >= 20,000 events/s: met for all projections together ({overall:F0}/s)"
+                : $"target >= 20,000 events/s: MISSED for all together by {TargetPerSecond - overall:F0} events/s ({overall:F0}/s, {overall / TargetPerSecond:P0} of it)");
+            Console.WriteLine(statistics.EventCount / slowest.Seconds >= TargetPerSecond
+                ? $"                           every projection on its own meets it (slowest: {slowest.Name}, {statistics.EventCount / slowest.Seconds:F0}/s)"
+                : $"                           slowest projection: {slowest.Name}, {statistics.EventCount / slowest.Seconds:F0}/s");
+            if (cpuReport is not null)
+            {
+                Console.WriteLine("CPU during the last rebuild pass:");
+                Console.WriteLine(cpuReport.Describe());
+            }
+
+            return check.StartsWith("ok", StringComparison.Ordinal) ? 0 : 1;
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // A leftover scratch directory is harmless.
+            }
+        }
+    }
+
+    /// <summary>
+    /// A host (never started: no daemon, no bus) whose Marten store is the leaderboard-projection
+    /// service's: its own <c>AddApplicationServices</c> when it can be found, so the benchmark follows
+    /// changes to the service's configuration; else a copy of what it registered when this was written.
+    /// </summary>
+    private static IHost BuildProjectionHost(string connectionString, out string configuredBy)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Production" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"ConnectionStrings:{EventStoreExtensions.DatabaseName}"] = connectionString,
+            // Registered by the service, never connected to: the host is not started.
+            ["ConnectionStrings:eventbus"] = "amqp://guest:guest@127.0.0.1:1/",
+        });
+        builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        var method = typeof(FeedProjection).Assembly
+            .GetType("Microsoft.Extensions.Hosting.Extensions")?
+            .GetMethod("AddApplicationServices", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic, [typeof(IHostApplicationBuilder)]);
+        if (method is not null)
+        {
+            try
+            {
+                method.Invoke(null, [builder]);
+            }
+            catch (TargetInvocationException exception) when (exception.InnerException is not null)
+            {
+                throw exception.InnerException;
+            }
+
+            configuredBy = "the service's own AddApplicationServices";
+        }
+        else
+        {
+            builder.AddEventStore("projection", options =>
+            {
+                options.Projections.Add(new FeedProjection(), ProjectionLifecycle.Async);
+                options.AddRepoReadModels(ProjectionLifecycle.Async);
+                options.AddLeaderboards(ProjectionLifecycle.Async);
+            });
+            configuredBy = "a copy of the service's configuration (its AddApplicationServices was not found)";
+        }
+
+        return builder.Build();
+    }
+
+    private static List<string> ProjectionNames(IDocumentStore store) =>
+        ((DocumentStore)store).Options.Projections.All
+            .Where(projection => projection.Lifecycle == ProjectionLifecycle.Async)
+            .Select(projection => projection.Name)
+            .Distinct()
+            .ToList();
+
+    /// <summary>Appends the mix in batches of about <see cref="BatchEvents"/> events, one session each; generates the next batch while the last is saved.</summary>
+    private static async Task SeedAsync(IDocumentStore store, EventMix mix)
+    {
+        var batch = new List<Append>();
+        var events = 0;
+        long done = 0;
+        var saving = Task.CompletedTask;
+        var clock = Stopwatch.StartNew();
+        var reported = TimeSpan.Zero;
+        foreach (var append in mix.Generate())
+        {
+            batch.Add(append);
+            events += append.Events.Length;
+            if (events < BatchEvents)
+            {
+                continue;
+            }
+
+            await saving;
+            saving = SaveAsync(store, batch);
+            done += events;
+            batch = [];
+            events = 0;
+            if (clock.Elapsed - reported > TimeSpan.FromSeconds(10))
+            {
+                reported = clock.Elapsed;
+                Console.WriteLine($"  {done:N0} events ({done / clock.Elapsed.TotalSeconds:F0}/s)");
+            }
+        }
+
+        await saving;
+        if (batch.Count > 0)
+        {
+            await SaveAsync(store, batch);
+        }
+    }
+
+    private static async Task SaveAsync(IDocumentStore store, List<Append> batch)
+    {
+        await Task.Yield();
+        await using var session = store.LightweightSession();
+        session.LastModifiedBy = "bench-seed";
+        foreach (var append in batch)
+        {
+            if (append.Starts)
+            {
+                session.Events.StartStream(append.Stream, append.Events);
+            }
+            else
+            {
+                session.Events.Append(append.Stream, append.Events);
+            }
+        }
+
+        await session.SaveChangesAsync();
+    }
+
+    /// <summary>That the rebuilt read models saw the whole log: one feed entry per event, the boards' cursor at the last event.</summary>
+    private static async Task<string> CheckAsync(IDocumentStore store, long events)
+    {
+        await using var session = store.QuerySession();
+        var feed = await session.Query<FeedEntry>().CountAsync();
+        var cursor = await session.LoadAsync<LeaderboardCursor>(LeaderboardCursor.Key);
+        var boards = await session.Query<LeaderboardBoard>().CountAsync();
+        var lastSequence = await session.Events.QueryAllRawEvents().MaxAsync(e => e.Sequence);
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $"{feed:N0} feed entries, {boards:N0} boards, board cursor at {cursor?.LastSequence ?? 0:N0} of {lastSequence:N0}");
+        return feed == events && cursor?.LastSequence == lastSequence ? $"ok: {text}" : $"INCOMPLETE: {text}";
+    }
+}

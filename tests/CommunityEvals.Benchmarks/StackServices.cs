@@ -1,0 +1,222 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using CommunityEvals.AppHost.Launchers;
+
+namespace CommunityEvals.Benchmarks;
+
+/// <summary>
+/// The services the AppHost of a <see cref="LocalStack"/> runs: their processes (from the AppHost's
+/// <c>&lt;data-dir&gt;/run/&lt;name&gt;.pid</c> records) and their URLs.
+/// </summary>
+public static partial class StackServices
+{
+    /// <summary>The AppHost resource names of the services.</summary>
+    public static readonly string[] Services = ["ingestion", "verification", "leaderboard-projection", "gateway"];
+
+    public static string RunDirectory(LocalStack stack) => Path.Combine(stack.AppHost.DataDirectory, "run");
+
+    /// <summary>The live process the AppHost recorded for <paramref name="name"/>, or null.</summary>
+    public static int? Pid(LocalStack stack, string name) =>
+        ProcessRecord.ReadAll(RunDirectory(stack)).FirstOrDefault(r => r.Name == name && r.IsRunning)?.Pid;
+
+    /// <summary>
+    /// The base URL of a service behind the gateway. First choice: what the gateway itself was told
+    /// (its <c>services__{name}__http__0</c>, the address YARP forwards to, read from the gateway
+    /// process's environment); then the service's own <c>ASPNETCORE_URLS</c>; then the AppHost's
+    /// "started {name} (pid N) on URL" line. The first that answers <c>/health</c> with 200 wins.
+    /// </summary>
+    public static async Task<(Uri Url, string Source)> ServiceUrlAsync(LocalStack stack, string name)
+    {
+        var candidates = new List<(string Url, string Source)>();
+        if (Pid(stack, "gateway") is { } gateway
+            && Posix.ProcessEnvironment(gateway).TryGetValue($"services__{name}__http__0", out var forwarded))
+        {
+            candidates.Add((forwarded, "the gateway's service discovery entry"));
+        }
+
+        if (Pid(stack, name) is { } pid && Posix.ProcessEnvironment(pid).TryGetValue("ASPNETCORE_URLS", out var urls))
+        {
+            candidates.AddRange(urls.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(url => (url, $"{name}'s ASPNETCORE_URLS")));
+        }
+
+        foreach (Match match in StartedLine().Matches(stack.AppHost.Output))
+        {
+            if (match.Groups["name"].Value == name)
+            {
+                candidates.Add((match.Groups["url"].Value, "the AppHost's output"));
+            }
+        }
+
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        foreach (var (url, source) in candidates)
+        {
+            try
+            {
+                var uri = new Uri(url.TrimEnd('/'));
+                using var response = await probe.GetAsync(new Uri(uri, "/health"));
+                if (response.IsSuccessStatusCode)
+                {
+                    return (uri, source);
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or UriFormatException)
+            {
+                // Try the next one.
+            }
+        }
+
+        throw new InvalidOperationException(
+            $"could not find a healthy URL for {name}; tried: {string.Join(", ", candidates.Select(c => c.Url))}\n{stack.AppHost.Tail()}");
+    }
+
+    [GeneratedRegex(@"started (?<name>[a-z0-9-]+) \(pid \d+\) on (?<url>https?://[^\s;]+)")]
+    private static partial Regex StartedLine();
+}
+
+/// <summary>
+/// CPU seconds used by processes over a window, from /proc: this process, each service, the
+/// PostgreSQL server (postmaster and its backends), and the whole machine, so a result can say
+/// where the time went and how busy the machine was with other things.
+/// </summary>
+public sealed class CpuMeter
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+
+    private readonly List<(string Name, Func<double> Read)> _sources = [];
+    private Dictionary<string, double> _start = [];
+    private DateTime _started;
+
+    public static CpuMeter For(LocalStack stack)
+    {
+        var meter = new CpuMeter();
+        meter.Add("benchmark client", () => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
+        foreach (var service in StackServices.Services)
+        {
+            if (StackServices.Pid(stack, service) is { } pid)
+            {
+                meter.Add(service, () => ProcessSeconds(pid, withReapedChildren: false));
+            }
+        }
+
+        meter.Add("postgresql", () => TreeSeconds(stack.Postgres.Pid));
+        return meter;
+    }
+
+    public void Add(string name, Func<double> read) => _sources.Add((name, read));
+
+    public CpuMeter Start()
+    {
+        _start = Read();
+        _started = DateTime.UtcNow;
+        return this;
+    }
+
+    /// <summary>CPU seconds per source since <see cref="Start"/>, with the machine's total and the wall time.</summary>
+    public CpuReport Stop()
+    {
+        var end = Read();
+        var wall = (DateTime.UtcNow - _started).TotalSeconds;
+        return new CpuReport(wall, end.ToDictionary(pair => pair.Key, pair => pair.Value - _start.GetValueOrDefault(pair.Key)));
+    }
+
+    private Dictionary<string, double> Read()
+    {
+        var values = new Dictionary<string, double>();
+        foreach (var (name, read) in _sources)
+        {
+            values[name] = read();
+        }
+
+        values[CpuReport.Machine] = MachineBusySeconds();
+        return values;
+    }
+
+    /// <summary>utime + stime (+ cutime + cstime: what its exited children used) of one process.</summary>
+    public static double ProcessSeconds(int pid, bool withReapedChildren)
+    {
+        var fields = StatFields(pid);
+        if (fields is null)
+        {
+            return 0;
+        }
+
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        if (withReapedChildren)
+        {
+            ticks += long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+        }
+
+        return ticks / TicksPerSecond;
+    }
+
+    /// <summary>A server and its live children (PostgreSQL's backends), with what exited children used.</summary>
+    public static double TreeSeconds(int parent)
+    {
+        var total = ProcessSeconds(parent, withReapedChildren: true);
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid) && pid != parent
+                && StatFields(pid) is { } fields && fields[1] == parent.ToString(CultureInfo.InvariantCulture))
+            {
+                total += ProcessSeconds(pid, withReapedChildren: false);
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>Busy CPU seconds of the whole machine (all cores; everything but idle and iowait).</summary>
+    public static double MachineBusySeconds()
+    {
+        var line = File.ReadLines("/proc/stat").First();
+        var numbers = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        // user nice system idle iowait irq softirq steal (guest times are already in user)
+        var busy = numbers[0] + numbers[1] + numbers[2] + numbers[5] + numbers[6] + (numbers.Length > 7 ? numbers[7] : 0);
+        return busy / TicksPerSecond;
+    }
+
+    /// <summary>The fields of /proc/&lt;pid&gt;/stat after the command name: [0] = state, [1] = ppid, [11] = utime ...</summary>
+    private static string[]? StatFields(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            var close = text.LastIndexOf(')');
+            return text[(close + 2)..].Split(' ');
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
+
+public sealed record CpuReport(double WallSeconds, IReadOnlyDictionary<string, double> Seconds)
+{
+    public const string Machine = "machine";
+
+    /// <summary>Cores busy on the machine that none of the measured processes account for (others' tests, the OS).</summary>
+    public double OtherCores =>
+        Math.Max(0, Seconds.GetValueOrDefault(Machine) - Seconds.Where(p => p.Key != Machine).Sum(p => p.Value)) / WallSeconds;
+
+    /// <summary>Lines: cores used by each process on average, and CPU ms per operation when <paramref name="operations"/> is given.</summary>
+    public string Describe(long? operations = null, string indent = "  ")
+    {
+        var text = new StringBuilder();
+        foreach (var (name, seconds) in Seconds.Where(p => p.Key != Machine).OrderByDescending(p => p.Value))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{indent}{name,-24} {seconds / WallSeconds,5:F2} cores");
+            if (operations is > 0)
+            {
+                text.Append(CultureInfo.InvariantCulture, $", {seconds * 1000 / operations.Value:F3} CPU ms per op");
+            }
+
+            text.AppendLine();
+        }
+
+        text.Append(CultureInfo.InvariantCulture,
+            $"{indent}{"whole machine",-24} {Seconds.GetValueOrDefault(Machine) / WallSeconds,5:F2} of {Environment.ProcessorCount} cores busy ({OtherCores:F2} by other processes)");
+        return text.ToString();
+    }
+}
