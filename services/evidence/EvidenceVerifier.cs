@@ -4,6 +4,7 @@ namespace CommunityEvals.Evidence;
 /// Verifies one evidence log against one result: reads the log (streaming), recomputes its headline
 /// from the sample records, runs the checks and decides the evidence's status.
 /// Bad input never raises: it comes back as a failed <c>readable</c> check (status <c>rejected</c>).
+/// Only cancellation and running out of memory (not the log's fault) propagate.
 /// </summary>
 public static class EvidenceVerifier
 {
@@ -27,7 +28,7 @@ public static class EvidenceVerifier
         }
     }
 
-    /// <summary>Verifies the log in <paramref name="log"/> (seekable streams are read in place from position 0).</summary>
+    /// <summary>Verifies the log in <paramref name="log"/> (a seekable stream at position 0 is read in place; others are spooled to a temporary file).</summary>
     public static VerificationReport Verify(Stream log, EvidenceClaim claim, EvidenceOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(log);
@@ -39,7 +40,7 @@ public static class EvidenceVerifier
         {
             reader = InspectLogReader.Open(log, options);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
             return Unreadable(claim, Describe(e));
         }
@@ -55,7 +56,7 @@ public static class EvidenceVerifier
                     recomputer.Add(sample);
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
             {
                 unreadable = Describe(e);
             }

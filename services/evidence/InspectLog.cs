@@ -28,7 +28,7 @@ public sealed record InspectLogHeader
     /// <summary><c>eval.task_id</c>: a run id, NOT the task.</summary>
     public string? TaskRunId { get; init; }
 
-    /// <summary><c>eval.task_args</c>, each value as compact JSON text.</summary>
+    /// <summary><c>eval.task_args</c>: a string value as is, any other value as its JSON text.</summary>
     public IReadOnlyDictionary<string, string> TaskArgs { get; init; } = new Dictionary<string, string>();
 
     public InspectDataset Dataset { get; init; } = new();

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json;
 using CommunityEvals.Evidence.Reading;
 
@@ -8,8 +7,11 @@ namespace CommunityEvals.Evidence;
 /// Reads an Inspect eval log in either encoding (a zip, recognised by <c>PK\x03\x04</c>, else JSON) without
 /// holding its samples: <see cref="Open(Stream, EvidenceOptions?)"/> reads the header facts, and
 /// <see cref="ReadSamples"/> streams the sample records one at a time, in log order (the <c>samples</c>
-/// array's order, or the zip's entry order). Memory is bounded by the largest single value read, not by
-/// the number of samples.
+/// array's order, or the zip's central directory order). Memory is bounded by the largest single value
+/// read, not by the number of samples: <c>.json</c> is walked with <see cref="Utf8JsonReader"/> over a
+/// refillable buffer (only <c>eval</c>, <c>results</c> and one sample's needed fields become small DOMs);
+/// <c>.eval</c> is read with a streaming zip reader that walks the central directory record by record
+/// and inflates one entry at a time. Bare <c>NaN</c>/<c>Infinity</c>/<c>-Infinity</c> are accepted.
 /// <para>
 /// Errors: a malformed log, or one past a limit of <see cref="EvidenceOptions"/>, raises
 /// <see cref="InspectLogFormatException"/> (from <c>Open</c>, or while enumerating samples) with one
@@ -24,11 +26,11 @@ public sealed class InspectLogReader : IDisposable
     private readonly Stream _stream;
     private readonly bool _ownsStream;
     private readonly EvidenceOptions _options;
-    private readonly ZipArchive? _zip;
+    private readonly StreamingZip? _zip;
     private readonly ZipBudget _budget = new();
     private bool _disposed;
 
-    private InspectLogReader(Stream stream, bool ownsStream, EvidenceOptions options, ZipArchive? zip)
+    private InspectLogReader(Stream stream, bool ownsStream, EvidenceOptions options, StreamingZip? zip)
     {
         _stream = stream;
         _ownsStream = ownsStream;
@@ -60,8 +62,8 @@ public sealed class InspectLogReader : IDisposable
     }
 
     /// <summary>
-    /// Opens a log from a stream and reads its header. A seekable stream is read in place from position 0
-    /// (it is left open); anything else is first copied to a temporary file (deleted on dispose).
+    /// Opens a log from a stream and reads its header. A seekable stream at position 0 is read in place
+    /// (it is left open); anything else is first copied, from where it is, to a temporary file (deleted on dispose).
     /// </summary>
     /// <exception cref="InspectLogFormatException">The log is malformed or past a limit.</exception>
     public static InspectLogReader Open(Stream stream, EvidenceOptions? options = null) => Open(stream, options, ownsStream: false);
@@ -107,12 +109,12 @@ public sealed class InspectLogReader : IDisposable
 
             if (got == 4 && ZipMagic.IsZip(magic))
             {
-                ZipArchive zip;
+                StreamingZip zip;
                 try
                 {
-                    zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+                    zip = StreamingZip.Open(stream);
                 }
-                catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException)
+                catch (Exception e) when (e is InvalidDataException or IOException)
                 {
                     throw new InspectLogFormatException($"not a readable zip archive: {e.Message}", e);
                 }
@@ -180,7 +182,6 @@ public sealed class InspectLogReader : IDisposable
         }
 
         _disposed = true;
-        _zip?.Dispose();
         if (_ownsStream)
         {
             _stream.Dispose();
@@ -205,75 +206,75 @@ public sealed class InspectLogReader : IDisposable
             return;
         }
 
-        var entries = _zip.Entries;
-        if (entries.Count > _options.MaxEntries)
+        if (_zip.EntryCount > _options.MaxEntries)
         {
-            throw new InspectLogFormatException($"the archive has {entries.Count} entries, over the limit of {_options.MaxEntries}");
+            throw new InspectLogFormatException($"the archive has {_zip.EntryCount} entries, over the limit of {_options.MaxEntries}");
         }
 
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        // One pass over the central directory: names, declared sizes and ratios; entries other than samples
+        // (few) are looked into at once so a nested archive is refused up front (samples are checked as read).
+        // Only non-sample names are remembered (to refuse duplicates such as two header.json): memory stays
+        // independent of the number of samples.
+        var otherNames = new HashSet<string>(StringComparer.Ordinal);
         long declaredTotal = 0;
-        ZipArchiveEntry? header = null;
+        ZipEntryInfo? header = null;
         var samples = 0;
-        foreach (var entry in entries)
+        var first = new byte[4];
+        foreach (var entry in _zip.Entries())
         {
-            var name = entry.FullName;
+            var name = entry.Name;
             var problem = UnsafeNameProblem(name);
             if (problem is not null)
             {
                 throw new InspectLogFormatException($"zip entry name {Quote(name)} is refused: {problem}");
             }
 
-            if (!names.Add(name))
+            if (entry.UncompressedSize > _options.MaxEntryBytes)
             {
-                throw new InspectLogFormatException($"zip entry '{name}' appears twice");
+                throw new InspectLogFormatException($"zip entry '{name}' declares {entry.UncompressedSize} bytes, over the limit of {_options.MaxEntryBytes}");
             }
 
-            if (entry.Length > _options.MaxEntryBytes)
-            {
-                throw new InspectLogFormatException($"zip entry '{name}' declares {entry.Length} bytes, over the limit of {_options.MaxEntryBytes}");
-            }
-
-            declaredTotal += entry.Length;
+            declaredTotal += entry.UncompressedSize;
             if (declaredTotal > _options.MaxUncompressedBytes)
             {
                 throw new InspectLogFormatException($"the archive declares more than {_options.MaxUncompressedBytes} uncompressed bytes");
             }
 
-            if (entry.Length >= _options.RatioCheckMinBytes && entry.Length > _options.MaxCompressionRatio * Math.Max(entry.CompressedLength, 1))
+            if (entry.UncompressedSize >= _options.RatioCheckMinBytes
+                && entry.UncompressedSize > _options.MaxCompressionRatio * Math.Max(entry.CompressedSize, 1))
             {
                 throw new InspectLogFormatException(
                     $"zip entry '{name}' has a compression ratio above {_options.MaxCompressionRatio} (a zip bomb?)");
+            }
+
+            if (IsSampleEntry(name))
+            {
+                samples++;
+                continue;
+            }
+
+            if (!otherNames.Add(name))
+            {
+                throw new InspectLogFormatException($"zip entry '{name}' appears twice");
             }
 
             if (name == HeaderEntry)
             {
                 header = entry;
             }
-            else if (IsSampleEntry(name))
-            {
-                samples++;
-            }
-        }
-
-        if (header is null)
-        {
-            throw new InspectLogFormatException("the archive has no header.json; not an Inspect .eval log");
-        }
-
-        // Entries other than samples are few: look into each now so a nested archive is refused up front
-        // (sample entries are checked as they are read).
-        var first = new byte[4];
-        foreach (var entry in entries)
-        {
-            if (entry.Length > 0 && !IsSampleEntry(entry.FullName) && !entry.FullName.EndsWith('/'))
+            else if (entry.UncompressedSize > 0 && !name.EndsWith('/'))
             {
                 using var s = OpenEntry(entry);
                 s.ReadAtLeast(first, 4, throwOnEndOfStream: false);
             }
         }
 
-        using (var s = new NamedFloatLiteralStream(OpenEntry(header)))
+        if (header is not { } headerEntry)
+        {
+            throw new InspectLogFormatException("the archive has no header.json; not an Inspect .eval log");
+        }
+
+        using (var s = new NamedFloatLiteralStream(OpenEntry(headerEntry)))
         {
             var cursor = NewCursor(s);
             Header = ReadLogObject(cursor, HeaderEntry);
@@ -396,9 +397,9 @@ public sealed class InspectLogReader : IDisposable
         // One filter and one cursor for all entries: their buffers are reused, not reallocated per sample.
         using var filter = new NamedFloatLiteralStream(Stream.Null, leaveOpen: true);
         var cursor = NewCursor(filter);
-        foreach (var entry in _zip!.Entries)
+        foreach (var entry in _zip!.Entries())
         {
-            if (!IsSampleEntry(entry.FullName))
+            if (!IsSampleEntry(entry.Name))
             {
                 continue;
             }
@@ -406,11 +407,11 @@ public sealed class InspectLogReader : IDisposable
             using var s = OpenEntry(entry);
             filter.Reset(s);
             cursor.Reset(filter);
-            cursor.Expect(JsonTokenType.StartObject, entry.FullName);
-            var sample = ReadSample(cursor, entry.FullName);
+            cursor.Expect(JsonTokenType.StartObject, entry.Name);
+            var sample = ReadSample(cursor, entry.Name);
             if (cursor.Read())
             {
-                throw new InspectLogFormatException($"unexpected content after the sample object in {entry.FullName}");
+                throw new InspectLogFormatException($"unexpected content after the sample object in {entry.Name}");
             }
 
             yield return sample;
@@ -475,20 +476,8 @@ public sealed class InspectLogReader : IDisposable
     private JsonCursor NewCursor(Stream stream) =>
         new(stream, Math.Max(_options.MaxHeaderValueBytes, _options.MaxSampleValueBytes), _options.MaxJsonDepth);
 
-    private BoundedEntryStream OpenEntry(ZipArchiveEntry entry)
-    {
-        Stream inner;
-        try
-        {
-            inner = entry.Open();
-        }
-        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException)
-        {
-            throw new InspectLogFormatException($"zip entry '{entry.FullName}' cannot be opened: {e.Message}", e);
-        }
-
-        return new BoundedEntryStream(inner, entry.FullName, entry.Length, entry.CompressedLength, _options, _budget);
-    }
+    private BoundedEntryStream OpenEntry(ZipEntryInfo entry) =>
+        new(_zip!.Open(entry), entry.Name, entry.UncompressedSize, entry.CompressedSize, _options, _budget);
 
     internal static bool IsSampleEntry(string name) =>
         name.StartsWith("samples/", StringComparison.Ordinal)

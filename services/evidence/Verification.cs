@@ -21,8 +21,6 @@ public sealed record EvidenceClaim(
     double? RangeMax = null,
     int? DeclaredSamples = null);
 
-/// <summary>One named check with a readable detail.</summary>
-public sealed record EvidenceCheck(string Name, bool Ok, string Detail);
 
 /// <summary>The check names, in the order a report lists them.</summary>
 public static class EvidenceCheckNames
@@ -62,8 +60,6 @@ public static class EvidenceStatusExtensions
     };
 }
 
-/// <summary>The recomputed headline: <c>{value (fraction), stderr, samples}</c>.</summary>
-public sealed record RecomputedScore(double Value, double Stderr, int Samples);
 
 /// <summary>What verifying one evidence log gave.</summary>
 public sealed record VerificationReport(

@@ -6,8 +6,6 @@ using CommunityEvals.Verification.Facts;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using EvidenceCheck = CommunityEvals.Contracts.Events.EvidenceCheck;
-using RecomputedScore = CommunityEvals.Contracts.Events.RecomputedScore;
 
 namespace CommunityEvals.Verification.Evidence;
 

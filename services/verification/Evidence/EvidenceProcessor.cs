@@ -2,8 +2,6 @@ using CommunityEvals.Contracts.Events;
 using CommunityEvals.Evidence;
 using CommunityEvals.Verification.Facts;
 using Marten;
-using EvidenceCheck = CommunityEvals.Contracts.Events.EvidenceCheck;
-using RecomputedScore = CommunityEvals.Contracts.Events.RecomputedScore;
 
 namespace CommunityEvals.Verification.Evidence;
 
@@ -31,8 +29,8 @@ public sealed class EvidenceProcessor(EvidenceStorage storage, VerifyTokenSigner
             task?.Samples);
 
         var report = await Task.Run(() => EvidenceVerifier.Verify(storage.PathOf(submitted.Sha256), claim, cancellationToken: cancellationToken), cancellationToken);
-        var checks = report.Checks.Select(check => new EvidenceCheck(check.Name, check.Ok, check.Detail)).ToList();
-        var recomputed = report.Recomputed is { } score ? new RecomputedScore(score.Value, score.Stderr, score.Samples) : null;
+        var checks = report.Checks;
+        var recomputed = report.Recomputed;
         logger.LogInformation("Evidence {EvidenceId} for result {ResultId}: {Status}", submitted.EvidenceId, submitted.ResultId, report.Status);
 
         var stream = StreamKeys.Evidence(submitted.ResultId);

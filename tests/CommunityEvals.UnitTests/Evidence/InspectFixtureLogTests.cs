@@ -1,3 +1,4 @@
+using CommunityEvals.Contracts.Events;
 using CommunityEvals.Evidence;
 using static CommunityEvals.UnitTests.Evidence.EvidenceTestData;
 

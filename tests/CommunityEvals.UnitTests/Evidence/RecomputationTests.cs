@@ -1,3 +1,4 @@
+using CommunityEvals.Contracts.Events;
 using System.Text;
 using System.Text.Json;
 using CommunityEvals.Evidence;
