@@ -69,7 +69,10 @@ public class CorpusTests
 
         Assert.False(valid);
         Assert.NotEmpty(errors);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"{file} took {watch.ElapsedMilliseconds} ms");
+        // The target is well under a second (about 0.3 s at worst on an idle two-core machine); the
+        // bound is loose because other test classes run beside this one, and what it must catch
+        // (expansion bombs, runaway recursion) would take minutes, not seconds.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"{file} took {watch.ElapsedMilliseconds} ms");
         Assert.Equal(entry.Expect == "too-large", tooLarge);
         if (entry.Field is not null)
         {

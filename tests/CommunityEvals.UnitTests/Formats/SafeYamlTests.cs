@@ -158,7 +158,7 @@ public class SafeYamlTests
         }
         var watch = Stopwatch.StartNew();
         SingleError(yaml.ToString());
-        Assert.True(watch.ElapsedMilliseconds < 1000);
+        Assert.True(watch.ElapsedMilliseconds < 5000); // loose: an expanding reader would take minutes
     }
 
     [Fact]
