@@ -73,24 +73,14 @@ public static class DiscussionsApi
         string kinds, string org, string name, HttpRequest request, IDocumentStore store, ProblemDocumentResult? bodyProblem,
         Func<IDocumentSession, RepoState, Actor, Task<Decision>> decide, CancellationToken cancellationToken)
     {
-        Actor? actor;
-        await using (var query = store.QuerySession())
+        var (actor, problem) = await store.RequireActorAsync(request, bodyProblem, cancellationToken);
+        if (problem is not null)
         {
-            actor = await query.LoadActorAsync(request, cancellationToken);
-        }
-
-        if (actor is null)
-        {
-            return Problems.Unauthorized();
-        }
-
-        if (bodyProblem is not null)
-        {
-            return bodyProblem;
+            return problem;
         }
 
         var stream = StreamKeys.Repo(RepoPaths.KindFromSegment(kinds)!, $"{org}/{name}");
-        var (_, refused) = await store.DecideAndCommitAsync(actor.Caller, async session =>
+        var (_, refused) = await store.DecideAndCommitAsync(actor!.Caller, async session =>
         {
             await session.LockStreamsAsync(cancellationToken, stream, StreamKeys.Benchmark($"{org}/{name}"));
             if (await session.LoadAsync<RepoState>(stream, cancellationToken) is not { } repo)

@@ -93,23 +93,13 @@ public static class HidingApi
         string id, HttpRequest request, IDocumentStore store, ProblemDocumentResult? bodyProblem,
         Func<RepoState, Actor, Decision> decide, CancellationToken cancellationToken)
     {
-        Actor? actor;
-        await using (var query = store.QuerySession())
+        var (actor, problem) = await store.RequireActorAsync(request, bodyProblem, cancellationToken);
+        if (problem is not null)
         {
-            actor = await query.LoadActorAsync(request, cancellationToken);
+            return problem;
         }
 
-        if (actor is null)
-        {
-            return Problems.Unauthorized();
-        }
-
-        if (bodyProblem is not null)
-        {
-            return bodyProblem;
-        }
-
-        var (_, refused) = await store.DecideAndCommitAsync(actor.Caller, async session =>
+        var (_, refused) = await store.DecideAndCommitAsync(actor!.Caller, async session =>
         {
             var location = await session.LoadAsync<ResultLocation>(id, cancellationToken);
             if (location is not null)

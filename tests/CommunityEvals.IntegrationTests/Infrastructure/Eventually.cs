@@ -9,43 +9,31 @@ public static class Eventually
     /// consistent (projections, consumers). Fails with <paramref name="what"/> on timeout.
     /// </summary>
     public static async Task<T> GetAsync<T>(Func<Task<T?>> probe, string what, TimeSpan? timeout = null)
-        where T : class
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            Wait(deadline, what);
-            await Task.Delay(100);
-        }
-    }
+        where T : class =>
+        (await PollAsync(async () => await probe() is { } value ? (true, value) : (false, default!), what, timeout))!;
 
     /// <inheritdoc cref="GetAsync{T}"/>
-    public static async Task<T> ValueAsync<T>(Func<Task<T?>> probe, string what, TimeSpan? timeout = null)
-        where T : struct
+    public static Task<T> ValueAsync<T>(Func<Task<T?>> probe, string what, TimeSpan? timeout = null)
+        where T : struct =>
+        PollAsync(async () => await probe() is { } value ? (true, value) : (false, default), what, timeout);
+
+    private static async Task<T> PollAsync<T>(Func<Task<(bool Found, T Value)>> probe, string what, TimeSpan? timeout)
     {
         var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
         while (true)
         {
-            if (await probe() is { } value)
+            var (found, value) = await probe();
+            if (found)
             {
                 return value;
             }
 
-            Wait(deadline, what);
-            await Task.Delay(100);
-        }
-    }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}");
+            }
 
-    private static void Wait(DateTime deadline, string what)
-    {
-        if (DateTime.UtcNow > deadline)
-        {
-            throw new TimeoutException($"Timed out waiting for {what}");
+            await Task.Delay(100);
         }
     }
 }
