@@ -23,6 +23,8 @@ public static class LeaderboardReplay
     /// <returns>The board of <paramref name="datasetId"/> from the events stored at or before <paramref name="asOf"/>; null when it had none.</returns>
     public static async Task<LeaderboardBoard?> BoardAsOfAsync(IQuerySession session, string datasetId, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
+        // Npgsql writes a DateTimeOffset to timestamptz only with offset 0; '+02:00' would be a 500.
+        asOf = asOf.ToUniversalTime();
         // The live board lists every model stream that ever named the benchmark, up to where the
         // projection has folded. When that covers the requested time (or the whole log), those
         // streams are all the replay needs; otherwise every repo stream is read, which is slower

@@ -35,7 +35,8 @@ public static class RebuildApi
         }
 
         var daemon = coordinator.DaemonForMainDatabase();
-        var names = daemon.CurrentAgents().Select(agent => agent.Name.Name).Distinct().Order(StringComparer.Ordinal).ToList();
+        var shards = daemon.CurrentAgents().Select(agent => agent.Name).ToList();
+        var names = shards.Select(shard => shard.Name).Distinct().Order(StringComparer.Ordinal).ToList();
         if (names.Count == 0)
         {
             return Problems.Create(StatusCodes.Status409Conflict, "Not the active node",
@@ -46,7 +47,24 @@ public static class RebuildApi
         foreach (var name in names)
         {
             var clock = Stopwatch.StartNew();
-            await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), cancellationToken);
+            try
+            {
+                await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), cancellationToken);
+            }
+            finally
+            {
+                // The daemon stops the projection's continuous agents to rebuild it and does not start them
+                // again (jasperfx#535): without this the projection would stop following the log for good.
+                var running = daemon.CurrentAgents()
+                    .Where(agent => agent.Status == JasperFx.AgentStatus.Running)
+                    .Select(agent => agent.Name.Identity)
+                    .ToHashSet(StringComparer.Ordinal);
+                foreach (var shard in shards.Where(shard => shard.Name == name && !running.Contains(shard.Identity)))
+                {
+                    await daemon.StartAgentAsync(shard, CancellationToken.None);
+                }
+            }
+
             rebuilt.Add(new RebuiltProjection(name, Math.Round(clock.Elapsed.TotalSeconds, 3)));
         }
 

@@ -65,7 +65,8 @@ public static class ScoreChangeRules
 
     /// <summary>
     /// The changed rows of one board: the rows after the event, in their order, whose value, rank,
-    /// verified badge, origin or presence changed; then the rows that are gone, in their old order.
+    /// badges (verified, disputed), origin or presence changed; then the rows that are gone, in
+    /// their old order.
     /// </summary>
     public static IReadOnlyList<RowChange> Diff(IReadOnlyList<RankedRow> before, IReadOnlyList<RankedRow> after)
     {
@@ -78,6 +79,7 @@ public static class ScoreChangeRules
                 && old.Value.Equals(row.Value)
                 && old.Rank == row.Rank
                 && old.Result.Verified == row.Result.Verified
+                && old.Disputed == row.Disputed
                 && old.Result.Origin == row.Result.Origin)
             {
                 continue;

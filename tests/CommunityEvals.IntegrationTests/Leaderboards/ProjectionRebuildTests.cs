@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using CommunityEvals.IntegrationTests.Infrastructure;
+using Npgsql;
+using static CommunityEvals.IntegrationTests.Leaderboards.Boards;
+
+namespace CommunityEvals.IntegrationTests.Leaderboards;
+
+/// <summary>
+/// EVENTS.md: read models are projections of the events and can be rebuilt from them at any time
+/// with the same outcome; replaying or rebuilding never publishes a change twice.
+/// The rebuild is asked for with <c>POST /api/admin/projections/rebuild</c> (admin).
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class ProjectionRebuildTests(StackFixture stack)
+{
+    public const string RebuildRoute = "/api/admin/projections/rebuild";
+
+    [Fact]
+    public async Task Rebuilding_the_projections_gives_the_same_boards_row_for_row_and_sends_no_change_twice()
+    {
+        var s = await stack.CreateScenarioAsync("lbrebuild");
+        var contributor = await stack.CreateUserAsync("lbrebuild-c");
+        await using var broker = await BrokerScoreChanges.StartAsync(stack.BrokerConnectionString, s.Dataset);
+        var a = s.Model;
+        var b = await s.Owner.CreateRepoAsync("model", "model-b", s.Org);
+        var c = await s.Owner.CreateRepoAsync("model", "model-c", s.Org);
+        var d = await s.Owner.CreateRepoAsync("model", "model-d", s.Org);
+        var e = await s.Owner.CreateRepoAsync("model", "model-e", s.Org);
+
+        // A history with every kind of change: commits, a fine-tune, pull requests open, closed and
+        // merged, a hidden result, a tie and a dispute.
+        await s.Owner.CommitResultAsync(a, s.Dataset, "70");
+        await s.Owner.CommitResultAsync(b, s.Dataset, "80");
+        await s.Owner.DeclareFineTuneAsync(b, $"{s.Org}/model-7b");
+        await contributor.Client.OpenPullRequestAsync(c, s.Dataset, "75");
+        var closed = await contributor.Client.OpenPullRequestAsync(a, s.Dataset, "90", "closed.yaml");
+        await contributor.Client.SetPullRequestStatusAsync(a, closed, "closed");
+        await s.Owner.CommitResultAsync(d, s.Dataset, "60");
+        var merged = await contributor.Client.OpenPullRequestAsync(d, s.Dataset, "65", "merged.yaml");
+        await s.Owner.MergeAsync(d, merged);
+        await s.Owner.CommitResultAsync(e, s.Dataset, "80", "e.yaml");
+        await Task.Delay(300);
+        var middle = DateTimeOffset.UtcNow;
+        await Task.Delay(300);
+        await s.Owner.CommitResultAsync(e, s.Dataset, "72", "e2.yaml"); // disputes e's 80
+        await contributor.Client.OpenPullRequestAsync(a, s.Dataset, "71", "open.yaml");
+        var hidden = await ResultIdAsync(stack.Anonymous, d, r => r.IsOn("main", 60), "d's first result");
+        await s.Owner.HideAsync(hidden);
+        // Last, a row that moves no other: once its change is on the broker, every earlier one is (they are sent in order).
+        var f = await s.Owner.CreateRepoAsync("model", "model-f", s.Org);
+        await s.Owner.CommitResultAsync(f, s.Dataset, "10");
+
+        await NativeUntilAsync(stack.Anonymous, s.Dataset,
+            $"1 {b} 80 author",
+            $"1 {e} 80 author",
+            $"3 {c} 75 community",
+            $"4 {a} 71 community",
+            $"5 {d} 65 author",
+            $"6 {f} 10 author");
+        var views = new[]
+        {
+            Native(s.Dataset),
+            Native(s.Dataset, "community=false"),
+            Native(s.Dataset, "limit=2&offset=1"),
+            Native(s.Dataset, $"as_of={middle.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture)}"),
+            Hub(s.Dataset),
+            Hub(s.Dataset, "base_model=false"),
+        };
+        var before = new Dictionary<string, string>();
+        foreach (var view in views)
+        {
+            before[view] = (await GetJsonAsync(stack.Anonymous, view)).GetRawText();
+        }
+
+        var history = await Eventually.GetAsync(async () =>
+        {
+            await Task.Yield();
+            var changes = broker.Changes;
+            return changes.Any(change => change.ModelId == f) ? changes : null;
+        }, "the last change before the rebuild on the broker");
+        Assert.Equal(f, history[^1].ModelId);
+
+        var requestedAt = await DatabaseNowAsync();
+        using var rebuild = await stack.Admin.PostAsync(RebuildRoute, null);
+        var answer = await rebuild.Content.ReadAsStringAsync();
+        Assert.True(rebuild.StatusCode is HttpStatusCode.OK or HttpStatusCode.Accepted or HttpStatusCode.NoContent,
+            $"POST {RebuildRoute} answered {(int)rebuild.StatusCode}: {answer}");
+
+        // Once rebuilt (at once, or soon after a 202), every view is the same, byte for byte.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        Dictionary<string, string> after;
+        while (true)
+        {
+            after = [];
+            foreach (var view in views)
+            {
+                using var response = await stack.Anonymous.GetAsync(view);
+                after[view] = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            }
+
+            if (views.All(view => after[view] == $"200 {before[view]}") || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(250);
+        }
+
+        foreach (var view in views)
+        {
+            Assert.Equal($"200 {before[view]}", after[view]);
+        }
+
+        // It was rebuilt, not left alone: the board and its changes were written again.
+        var rewritten = await Eventually.ValueAsync(async () =>
+        {
+            var (board, changes) = await LastWrittenAsync(s.Dataset);
+            return board > requestedAt && changes > requestedAt ? (DateTimeOffset?)board : null;
+        }, "the board and its changes to be written again by the rebuild", TimeSpan.FromSeconds(60));
+        Assert.True(rewritten > requestedAt);
+
+        // The change log is the same: SSE replays it from the start with the same ids and content.
+        await using (var replay = await SseScoreChanges.OpenAsync(stack.AppHost.Gateway,
+                         $"benchmark={Uri.EscapeDataString(s.Dataset)}&after={history[0].Sequence - 1}"))
+        {
+            Assert.Equal(history, await replay.WaitForCountAsync(history.Count, what: "the rebuilt change log"));
+        }
+
+        // Nothing was published again: the next message on the broker is the next change.
+        var g = await s.Owner.CreateRepoAsync("model", "model-g", s.Org);
+        await s.Owner.CommitResultAsync(g, s.Dataset, "5");
+        var all = await broker.WaitForCountAsync(history.Count + 1, what: "the change after the rebuild");
+        var next = Assert.Single(all.Skip(history.Count));
+        Assert.Equal(g, next.ModelId);
+        Assert.Equal(7, next.Rank);
+        Assert.Equal("committed", next.Cause);
+        Assert.Equal($"{next.Sequence}.1", next.Id);
+    }
+
+    private async Task<DateTimeOffset> DatabaseNowAsync()
+    {
+        await using var connection = new NpgsqlConnection(stack.DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select now()", connection);
+        return new DateTimeOffset((DateTime)(await command.ExecuteScalarAsync())!, TimeSpan.Zero);
+    }
+
+    /// <summary>When the projection last wrote the benchmark's board document, and the oldest write among its stored changes.</summary>
+    private async Task<(DateTimeOffset Board, DateTimeOffset Changes)> LastWrittenAsync(string dataset)
+    {
+        await using var connection = new NpgsqlConnection(stack.DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            select (select mt_last_modified from projection.mt_doc_leaderboardboard where id = @board),
+                   (select min(mt_last_modified) from projection.mt_doc_scorechangerecord where data->>'benchmark' = @dataset)
+            """, connection);
+        command.Parameters.AddWithValue("board", $"benchmark/{dataset}");
+        command.Parameters.AddWithValue("dataset", dataset);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return (
+            reader.IsDBNull(0) ? DateTimeOffset.MinValue : reader.GetFieldValue<DateTimeOffset>(0),
+            reader.IsDBNull(1) ? DateTimeOffset.MinValue : reader.GetFieldValue<DateTimeOffset>(1));
+    }
+
+    [Fact]
+    public async Task Only_the_admin_may_rebuild()
+    {
+        var user = await stack.CreateUserAsync("lbrebuild-u");
+
+        using var anonymous = await stack.Anonymous.PostAsync(RebuildRoute, null);
+        using var signedIn = await user.Client.PostAsync(RebuildRoute, null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, signedIn.StatusCode);
+    }
+}
