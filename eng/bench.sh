@@ -2,12 +2,13 @@
 # Rerunnable benchmarks against the whole stack on this machine, built in Release:
 #   eng/bench.sh commits   [--clients 16] [--seconds 20]
 #       sustained commits through the gateway vs plain Npgsql inserts
-#   eng/bench.sh freshness [--rate 200] [--seconds 20] [--clients 16] [--poll-every 20]
+#   eng/bench.sh freshness [--rate 200] [--seconds 20] [--clients 16] [--poll-every 20] [--env NAME=VALUE]...
 #       open-loop commits; time from each 200 to its score-changed on SSE (and on the polled board)
-#   eng/bench.sh reads     [--models 1000] [--connections 32] [--seconds 15] [--route native|hub]
+#   eng/bench.sh reads     [--models 1000] [--connections 32] [--seconds 15] [--route native|hub] [--conditional no|yes] [--env NAME=VALUE]...
 #       a 1,000-row board read by 32 connections through the gateway, then straight from the service
-#   eng/bench.sh rebuild   [--events 1000000] [--benchmarks 300] [--models auto] [--repeat 1]
+#   eng/bench.sh rebuild   [--events 1000000] [--benchmarks 300] [--models auto] [--repeat 1] [--batch-size N]
 #       events appended with Marten, then each leaderboard-projection projection rebuilt (events/s)
+#   --env NAME=VALUE (freshness, reads): set for the AppHost and every service, for what-if runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eng/prerequisites.sh

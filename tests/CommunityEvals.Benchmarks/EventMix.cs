@@ -113,7 +113,10 @@ public sealed class EventMix
             }
 
             templates[datasetId] = definition.Value;
-            var benchmark = new BenchmarkState(datasetId, tasks, yaml, JsonSerializer.SerializeToElement(definition.Value.Data));
+            var benchmark = new BenchmarkState(datasetId, tasks, yaml, JsonSerializer.SerializeToElement(definition.Value.Data))
+            {
+                Ease = [.. tasks.Select(_ => 0.5 + _random.NextDouble() / 2)],
+            };
             _benchmarks.Add(benchmark);
             var repo = StreamKeys.Repo(DatasetKind, datasetId);
             yield return new Append(repo, true, [new RepoCreated(datasetId, DatasetKind, org, true)]);
@@ -148,7 +151,7 @@ public sealed class EventMix
                 chosen.Add((int)(BenchmarkCount * Math.Pow(_random.NextDouble(), 2)));
             }
 
-            var model = new ModelState(repo, org, [.. chosen.Order()]);
+            var model = new ModelState(repo, org, [.. chosen.Order()], _random.NextDouble());
             _models.Add(model);
             yield return new Append(model.Stream, true, [new RepoCreated(repo, ModelKind, org, true)]);
         }
@@ -315,7 +318,11 @@ public sealed class EventMix
 
     private (CommittedFile File, List<ResultEntry> Results) ResultsFile(ModelState model, BenchmarkState benchmark, string refName)
     {
-        var values = benchmark.Tasks.Select(_ => Math.Round(20 + _random.NextDouble() * 75, 1)).ToArray();
+        // A model scores near its own level on each task: its quality and the task's difficulty, plus run-to-run noise.
+        var values = benchmark.Tasks
+            .Select((_, task) => Math.Round(Math.Clamp(
+                20 + 75 * model.Quality * benchmark.Ease[task] + Noise(1.5), 0, 100), 1))
+            .ToArray();
         var path = ResultsPath(benchmark);
         var results = new List<ResultEntry>(values.Length);
         for (var index = 0; index < values.Length; index++)
@@ -337,6 +344,10 @@ public sealed class EventMix
 
         return (File(path, ResultsYaml(benchmark, values)), results);
     }
+
+    /// <summary>Normally distributed noise (Box-Muller).</summary>
+    private double Noise(double sigma) =>
+        sigma * Math.Sqrt(-2 * Math.Log(1 - _random.NextDouble())) * Math.Cos(2 * Math.PI * _random.NextDouble());
 
     private CommitChanges Changes(string? parent, IReadOnlyList<CommittedFile> files, IReadOnlyList<ResultEntry> results) =>
         new(Oid(), parent, "Upload evaluation results", null, files, [], results, [], []);
@@ -401,10 +412,16 @@ public sealed class EventMix
         public string? Head { get; set; }
         public int Revision { get; set; } = 1;
         public JsonObject[] ItemTemplates { get; set; } = [];
+
+        /// <summary>Per task, 0.5..1: how much of a model's quality shows in its score.</summary>
+        public double[] Ease { get; init; } = [];
     }
 
-    private sealed class ModelState(string repo, string org, int[] benchmarks)
+    private sealed class ModelState(string repo, string org, int[] benchmarks, double quality)
     {
+        /// <summary>0..1: how good the model is, everywhere.</summary>
+        public double Quality { get; } = quality;
+
         public string Repo { get; } = repo;
         public string Org { get; } = org;
         public string Stream { get; } = StreamKeys.Repo(ModelKind, repo);

@@ -20,7 +20,7 @@ public static class Freshness
 {
     public static readonly Options Defaults = new(16, TimeSpan.FromSeconds(20)) { Rate = 200, PollEvery = 20 };
 
-    public static readonly string[] Allowed = ["--rate", "--seconds", "--clients", "--poll-every"];
+    public static readonly string[] Allowed = ["--rate", "--seconds", "--clients", "--poll-every", "--env"];
 
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(15);
@@ -49,7 +49,7 @@ public static class Freshness
         var clientCount = options.Clients;
         var adminToken = TokenHash.NewToken();
         Console.WriteLine("starting the stack (private PostgreSQL, RabbitMQ, AppHost) ...");
-        await using var stack = await LocalStack.StartAsync(adminToken, TimeSpan.FromMinutes(3));
+        await using var stack = await LocalStack.StartAsync(adminToken, TimeSpan.FromMinutes(3), new Dictionary<string, string>(options.Environment));
         var gateway = stack.AppHost.Gateway;
 
         var (org, token) = await Hub.CreateOrgOwnerAsync(gateway, adminToken);
@@ -69,6 +69,7 @@ public static class Freshness
                 await Hub.EnsureAsync(Hub.CommitResultAsync(clients[0], $"{org}/{repos[i]}", datasetId, 5));
             });
             await Hub.WaitForBoardAsync(reader, datasetId, rows, TimeSpan.FromSeconds(60));
+            await StackServices.WaitQuietAsync(stack, TimeSpan.FromSeconds(30));
 
             // One SSE stream of the benchmark through the gateway; the first arrival of each (model, value) counts.
             var seen = new ConcurrentDictionary<(string Model, long Cents), long>();
@@ -166,8 +167,9 @@ public static class Freshness
             }
 
             var scheduleEnd = Stopwatch.GetTimestamp();
-            var cpuReport = cpu.Stop();
+            // Until the last answer: when commits queue up, their work goes on after the schedule ends.
             await Task.WhenAll(inFlight);
+            var cpuReport = cpu.Stop();
 
             // Wait for the stream to deliver every answered commit's change (or give up).
             var drainDeadline = Stopwatch.GetTimestamp() + (long)(DrainTimeout.TotalSeconds * Stopwatch.Frequency);
@@ -297,7 +299,7 @@ public static class Freshness
         var p99 = Stats.Percentile(sorted, 0.99);
 
         Console.WriteLine();
-        Console.WriteLine($"== freshness: eng/bench.sh freshness --rate {options.Rate:0.#} --seconds {options.Duration.TotalSeconds:0} --clients {options.Clients} --poll-every {options.PollEvery}");
+        Console.WriteLine($"== freshness: eng/bench.sh freshness --rate {options.Rate:0.#} --seconds {options.Duration.TotalSeconds:0} --clients {options.Clients} --poll-every {options.PollEvery}{options.EnvironmentText}");
         Console.WriteLine($"commits measured:      {measured.Count} scheduled ({scheduled:F1}/s offered), {ok.Count} answered 200, {failed.Count} failed"
             + (failed.Count > 0 ? $" ({string.Join(", ", failed.GroupBy(r => r.Error).Select(g => $"{g.Key} x{g.Count()}"))})" : ""));
         Console.WriteLine($"achieved commit rate:  {achieved:F1}/s (200 answers / first send to last answer; target {options.Rate:0.#}/s); scheduler lag max {maxLagMs:F1} ms");
@@ -315,7 +317,7 @@ public static class Freshness
             : p99 < TargetP99Ms
                 ? $"target p99 < 500 ms:   met (p99 {p99:F0} ms)"
                 : $"target p99 < 500 ms:   MISSED by {p99 - TargetP99Ms:F0} ms (p99 {p99:F0} ms)");
-        Console.WriteLine("CPU during the measured schedule:");
+        Console.WriteLine($"CPU from the first measured commit to the last answer ({cpu.WallSeconds:F1} s):");
         Console.WriteLine(cpu.Describe(measured.Count));
     }
 

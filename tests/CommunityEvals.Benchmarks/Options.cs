@@ -32,6 +32,18 @@ public sealed record Options(int Clients, TimeSpan Duration)
     /// <summary>Rebuild: how many times to rebuild (the second and later passes tear down full tables first).</summary>
     public int Repeat { get; init; } = 1;
 
+    /// <summary>Reads: send <c>If-None-Match</c> with the board's ETag, as a polling client that keeps it would (answers 304).</summary>
+    public bool Conditional { get; init; }
+
+    /// <summary>Rebuild what-if: the daemon's page size (events fetched and applied at once) for every projection; 0 keeps the service's.</summary>
+    public int BatchSize { get; init; }
+
+    /// <summary>
+    /// Extra environment variables for the AppHost and so every service (<c>--env NAME=VALUE</c>, repeatable):
+    /// what-if runs such as <c>OTEL_SDK_DISABLED=true</c> or <c>DOTNET_gcServer=0</c> without touching the services.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The <c>commits</c> benchmark's options.</summary>
     public static Options Parse(string[] args) =>
         Parse(args, new Options(16, TimeSpan.FromSeconds(20)), "--clients", "--seconds");
@@ -63,7 +75,15 @@ public sealed record Options(int Clients, TimeSpan Duration)
                 "--benchmarks" => options with { Benchmarks = Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--route" when value is "native" or "hub" => options with { Route = value },
                 "--route" => throw new ArgumentException("--route is native or hub"),
+                "--conditional" when value is "yes" or "no" => options with { Conditional = value == "yes" },
+                "--conditional" => throw new ArgumentException("--conditional is yes or no"),
                 "--poll-every" => options with { PollEvery = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--env" when value.IndexOf('=', StringComparison.Ordinal) > 0 => options with
+                {
+                    Environment = new Dictionary<string, string>(options.Environment) { [value[..value.IndexOf('=', StringComparison.Ordinal)]] = value[(value.IndexOf('=', StringComparison.Ordinal) + 1)..] },
+                },
+                "--env" => throw new ArgumentException("--env takes NAME=VALUE"),
+                "--batch-size" => options with { BatchSize = Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--repeat" => options with { Repeat = Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 _ => throw new ArgumentException($"unknown option {name}"),
             };
@@ -71,6 +91,9 @@ public sealed record Options(int Clients, TimeSpan Duration)
 
         return options;
     }
+
+    /// <summary>The <c>--env</c> options as they were given, for the result block.</summary>
+    public string EnvironmentText => string.Concat(Environment.Select(pair => $" --env {pair.Key}={pair.Value}"));
 
     private static T Positive<T>(string name, T value) where T : System.Numerics.INumber<T> =>
         value > T.Zero ? value : throw new ArgumentException($"{name} must be positive");

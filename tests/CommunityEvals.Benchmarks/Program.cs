@@ -24,10 +24,10 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: eng/bench.sh commits   [--clients 16] [--seconds 20]
-               eng/bench.sh freshness [--rate 200] [--seconds 20] [--clients 16] [--poll-every 20]
-               eng/bench.sh reads     [--models 1000] [--connections 32] [--seconds 15] [--route native|hub] [--clients 16]
+               eng/bench.sh freshness [--rate 200] [--seconds 20] [--clients 16] [--poll-every 20] [--env NAME=VALUE]...
+               eng/bench.sh reads     [--models 1000] [--connections 32] [--seconds 15] [--route native|hub] [--conditional no|yes] [--clients 16] [--env NAME=VALUE]...
                eng/bench.sh verify    [--samples 50000]
-               eng/bench.sh rebuild   [--events 1000000] [--benchmarks 300] [--models auto] [--repeat 1]
+               eng/bench.sh rebuild   [--events 1000000] [--benchmarks 300] [--models auto] [--repeat 1] [--batch-size N]
         """);
     return 2;
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
 using CommunityEvals.AppHost.Launchers;
 using CommunityEvals.Platform.Identity;
 
@@ -15,7 +17,7 @@ public static class Reads
 {
     public static readonly Options Defaults = new(16, TimeSpan.FromSeconds(15)) { Models = 1000, Connections = 32, Route = "native" };
 
-    public static readonly string[] Allowed = ["--models", "--connections", "--seconds", "--route", "--clients"];
+    public static readonly string[] Allowed = ["--models", "--connections", "--seconds", "--route", "--clients", "--conditional", "--env"];
 
     private const double TargetPerSecond = 5000;
     private const double TargetRatio = 0.60;
@@ -28,9 +30,14 @@ public static class Reads
             throw new ArgumentException("--models must be positive");
         }
 
+        if (options.Conditional && options.Route == "hub")
+        {
+            throw new ArgumentException("--conditional needs --route native: the Hub board has no ETag");
+        }
+
         var adminToken = TokenHash.NewToken();
         Console.WriteLine("starting the stack (private PostgreSQL, RabbitMQ, AppHost) ...");
-        await using var stack = await LocalStack.StartAsync(adminToken, TimeSpan.FromMinutes(3));
+        await using var stack = await LocalStack.StartAsync(adminToken, TimeSpan.FromMinutes(3), new Dictionary<string, string>(options.Environment));
         var gateway = stack.AppHost.Gateway;
         var (org, token) = await Hub.CreateOrgOwnerAsync(gateway, adminToken);
         using var owner = Hub.Client(gateway, token);
@@ -49,6 +56,8 @@ public static class Reads
         using var anonymous = Hub.Client(gateway);
         await Hub.WaitForBoardAsync(anonymous, datasetId, options.Models, TimeSpan.FromMinutes(5));
         Console.WriteLine($"  board has {options.Models} rows after {setup.Elapsed.TotalSeconds:F1} s");
+        var busy = await StackServices.WaitQuietAsync(stack, TimeSpan.FromSeconds(60));
+        Console.WriteLine($"  services settled ({busy:F2} cores busy)");
 
         var (direct, source) = await StackServices.ServiceUrlAsync(stack, "leaderboard-projection");
         Console.WriteLine($"leaderboard-projection answers at {direct} (found via {source})");
@@ -64,10 +73,12 @@ public static class Reads
 
         var ratio = viaGateway.PerSecond / straight.PerSecond;
         Console.WriteLine();
-        Console.WriteLine($"== reads: eng/bench.sh reads --models {options.Models} --connections {options.Connections} --seconds {options.Duration.TotalSeconds:0} --route {options.Route}");
-        Console.WriteLine($"request:               GET {path}, {bytes} bytes, {options.Models} rows");
-        Console.WriteLine($"through the gateway:   {viaGateway}, {viaGateway.PerSecond * bytes / 1048576:F0} MiB/s");
-        Console.WriteLine($"straight to service:   {straight}, {straight.PerSecond * bytes / 1048576:F0} MiB/s  ({direct})");
+        Console.WriteLine($"== reads: eng/bench.sh reads --models {options.Models} --connections {options.Connections} --seconds {options.Duration.TotalSeconds:0} --route {options.Route}{(options.Conditional ? " --conditional yes" : "")}{options.EnvironmentText}");
+        Console.WriteLine($"request:               GET {path}, {bytes} bytes, {options.Models} rows"
+            + (options.Conditional ? "; with If-None-Match: the current ETag (every answer a 304, no body)" : ""));
+        string Volume(Latencies.Summary summary) => options.Conditional ? "304s, no body" : $"{summary.PerSecond * bytes / 1048576:F0} MiB/s";
+        Console.WriteLine($"through the gateway:   {viaGateway}, {Volume(viaGateway)}");
+        Console.WriteLine($"straight to service:   {straight}, {Volume(straight)}  ({direct})");
         Console.WriteLine(Invariant($"gateway / direct:      {ratio:P0}"));
         Console.WriteLine(viaGateway.PerSecond >= TargetPerSecond
             ? $"target >= 5,000 req/s through the gateway: met ({viaGateway.PerSecond:F0}/s)"
@@ -86,17 +97,31 @@ public static class Reads
     {
         using var client = Hub.Client(baseAddress, maxConnections: options.Connections);
         var buffers = Enumerable.Range(0, options.Connections).Select(_ => new byte[64 * 1024]).ToArray();
+        EntityTagHeaderValue? etag = null;
+        if (options.Conditional)
+        {
+            using var first = await client.GetAsync(path);
+            await Hub.EnsureAsync(first);
+            etag = first.Headers.ETag ?? throw new InvalidOperationException($"{path} answered without an ETag");
+        }
+
         async Task<bool> ReadAsync(int worker, int _)
         {
             try
             {
-                using var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+                using var request = new HttpRequestMessage(HttpMethod.Get, path);
+                if (etag is not null)
+                {
+                    request.Headers.IfNoneMatch.Add(etag);
+                }
+
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
                 await using var body = await response.Content.ReadAsStreamAsync();
                 while (await body.ReadAsync(buffers[worker]) > 0)
                 {
                 }
 
-                return response.IsSuccessStatusCode;
+                return etag is null ? response.IsSuccessStatusCode : response.StatusCode == HttpStatusCode.NotModified;
             }
             catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or IOException)
             {
@@ -105,6 +130,7 @@ public static class Reads
         }
 
         await Latencies.MeasureAsync(options.Connections, WarmUp, ReadAsync);
+        await StackServices.WaitQuietAsync(stack, TimeSpan.FromSeconds(30));
         var cpu = CpuMeter.For(stack).Start();
         var summary = await Latencies.MeasureAsync(options.Connections, options.Duration, ReadAsync);
         return (summary, cpu.Stop());

@@ -70,6 +70,26 @@ public static partial class StackServices
             $"could not find a healthy URL for {name}; tried: {string.Join(", ", candidates.Select(c => c.Url))}\n{stack.AppHost.Tail()}");
     }
 
+    /// <summary>
+    /// Waits (up to <paramref name="max"/>) until the services and PostgreSQL together use less than
+    /// <paramref name="cores"/> over a second: setup's after-effects (daemons catching up, consumers
+    /// draining the bus) should not land in a measurement.
+    /// </summary>
+    public static async Task<double> WaitQuietAsync(LocalStack stack, TimeSpan max, double cores = 0.15)
+    {
+        var deadline = DateTime.UtcNow + max;
+        double used;
+        do
+        {
+            var meter = CpuMeter.For(stack).Start();
+            await Task.Delay(1000);
+            var report = meter.Stop();
+            used = report.Seconds.Where(p => p.Key is not (CpuReport.Machine or CpuMeter.Client)).Sum(p => p.Value) / report.WallSeconds;
+        }
+        while (used >= cores && DateTime.UtcNow < deadline);
+        return used;
+    }
+
     [GeneratedRegex(@"started (?<name>[a-z0-9-]+) \(pid \d+\) on (?<url>https?://[^\s;]+)")]
     private static partial Regex StartedLine();
 }
@@ -81,7 +101,9 @@ public static partial class StackServices
 /// </summary>
 public sealed class CpuMeter
 {
-    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+    public const string Client = "benchmark client";
+
+    private const double TicksPerSecond = 100; // USER_HZ on Linux
 
     private readonly List<(string Name, Func<double> Read)> _sources = [];
     private Dictionary<string, double> _start = [];
@@ -90,7 +112,7 @@ public sealed class CpuMeter
     public static CpuMeter For(LocalStack stack)
     {
         var meter = new CpuMeter();
-        meter.Add("benchmark client", () => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
+        meter.Add(Client, () => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
         foreach (var service in StackServices.Services)
         {
             if (StackServices.Pid(stack, service) is { } pid)
