@@ -6,9 +6,10 @@
 #       open-loop commits; time from each 200 to its score-changed on SSE (and on the polled board)
 #   eng/bench.sh reads     [--models 1000] [--connections 32] [--seconds 15] [--route native|hub] [--conditional no|yes] [--env NAME=VALUE]...
 #       a 1,000-row board read by 32 connections through the gateway, then straight from the service
-#   eng/bench.sh rebuild   [--events 1000000] [--benchmarks 300] [--models auto] [--repeat 1] [--batch-size N]
+#   eng/bench.sh rebuild   [--events 1000000] [--benchmarks 300] [--models auto] [--repeat 1] [--projections A,B] [--batch-size N] [--pg NAME=VALUE]...
 #       events appended with Marten, then each leaderboard-projection projection rebuilt (events/s)
 #   --env NAME=VALUE (freshness, reads): set for the AppHost and every service, for what-if runs
+#   --batch-size, --pg NAME=VALUE (rebuild): daemon page size / PostgreSQL settings, for what-if runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eng/prerequisites.sh

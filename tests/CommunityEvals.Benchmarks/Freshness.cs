@@ -70,6 +70,7 @@ public static class Freshness
             });
             await Hub.WaitForBoardAsync(reader, datasetId, rows, TimeSpan.FromSeconds(60));
             await StackServices.WaitQuietAsync(stack, TimeSpan.FromSeconds(30));
+            var idle = await StackServices.IdleAsync(stack, TimeSpan.FromSeconds(5));
 
             // One SSE stream of the benchmark through the gateway; the first arrival of each (model, value) counts.
             var seen = new ConcurrentDictionary<(string Model, long Cents), long>();
@@ -183,6 +184,8 @@ public static class Freshness
             await readerTask;
 
             Report(options, records, seen, Interlocked.Read(ref sseEvents), start, scheduleEnd, maxLagMs, cpuReport, warmCount, usesProbe);
+            Console.WriteLine("CPU of the idle stack (before committing, 5 s):");
+            Console.WriteLine(idle.Describe());
             var measured = records.Where(r => r.Measured).ToList();
             return measured.All(r => r.Ok && seen.ContainsKey((r.Model, r.Cents))) ? 0 : 1;
         }

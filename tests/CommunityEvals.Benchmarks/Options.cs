@@ -38,6 +38,12 @@ public sealed record Options(int Clients, TimeSpan Duration)
     /// <summary>Rebuild what-if: the daemon's page size (events fetched and applied at once) for every projection; 0 keeps the service's.</summary>
     public int BatchSize { get; init; }
 
+    /// <summary>Rebuild: only these projections (comma-separated names); empty: all of the service's.</summary>
+    public IReadOnlyList<string> Projections { get; init; } = [];
+
+    /// <summary>Rebuild what-if: PostgreSQL settings (<c>--pg NAME=VALUE</c>, repeatable) set with ALTER SYSTEM on the private server.</summary>
+    public IReadOnlyDictionary<string, string> PostgresSettings { get; init; } = new Dictionary<string, string>();
+
     /// <summary>
     /// Extra environment variables for the AppHost and so every service (<c>--env NAME=VALUE</c>, repeatable):
     /// what-if runs such as <c>OTEL_SDK_DISABLED=true</c> or <c>DOTNET_gcServer=0</c> without touching the services.
@@ -82,7 +88,13 @@ public sealed record Options(int Clients, TimeSpan Duration)
                 {
                     Environment = new Dictionary<string, string>(options.Environment) { [value[..value.IndexOf('=', StringComparison.Ordinal)]] = value[(value.IndexOf('=', StringComparison.Ordinal) + 1)..] },
                 },
+                "--pg" when value.IndexOf('=', StringComparison.Ordinal) > 0 => options with
+                {
+                    PostgresSettings = new Dictionary<string, string>(options.PostgresSettings) { [value[..value.IndexOf('=', StringComparison.Ordinal)]] = value[(value.IndexOf('=', StringComparison.Ordinal) + 1)..] },
+                },
+                "--pg" => throw new ArgumentException("--pg takes NAME=VALUE"),
                 "--env" => throw new ArgumentException("--env takes NAME=VALUE"),
+                "--projections" => options with { Projections = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--batch-size" => options with { BatchSize = Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--repeat" => options with { Repeat = Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 _ => throw new ArgumentException($"unknown option {name}"),

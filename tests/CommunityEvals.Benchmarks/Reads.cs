@@ -57,6 +57,7 @@ public static class Reads
         await Hub.WaitForBoardAsync(anonymous, datasetId, options.Models, TimeSpan.FromMinutes(5));
         Console.WriteLine($"  board has {options.Models} rows after {setup.Elapsed.TotalSeconds:F1} s");
         var busy = await StackServices.WaitQuietAsync(stack, TimeSpan.FromSeconds(60));
+        var idle = await StackServices.IdleAsync(stack, TimeSpan.FromSeconds(5));
         Console.WriteLine($"  services settled ({busy:F2} cores busy)");
 
         var (direct, source) = await StackServices.ServiceUrlAsync(stack, "leaderboard-projection");
@@ -86,6 +87,8 @@ public static class Reads
         Console.WriteLine(ratio >= TargetRatio
             ? Invariant($"target gateway >= 60% of direct: met ({ratio:P0})")
             : Invariant($"target gateway >= 60% of direct: MISSED by {(TargetRatio - ratio) * 100:F0} points ({ratio:P0})"));
+        Console.WriteLine("CPU of the idle stack (before reading, 5 s):");
+        Console.WriteLine(idle.Describe());
         Console.WriteLine("CPU while reading through the gateway:");
         Console.WriteLine(gatewayCpu.Describe(viaGateway.Operations));
         Console.WriteLine("CPU while reading straight from the service:");

@@ -72,22 +72,35 @@ public static partial class StackServices
 
     /// <summary>
     /// Waits (up to <paramref name="max"/>) until the services and PostgreSQL together use less than
-    /// <paramref name="cores"/> over a second: setup's after-effects (daemons catching up, consumers
-    /// draining the bus) should not land in a measurement.
+    /// <paramref name="cores"/> over a second, or their use holds steady (the idle stack polls, so it
+    /// never drops to nothing): setup's after-effects (daemons catching up, consumers draining the
+    /// bus) should not land in a measurement. Returns the cores they used in the last second.
     /// </summary>
     public static async Task<double> WaitQuietAsync(LocalStack stack, TimeSpan max, double cores = 0.15)
     {
         var deadline = DateTime.UtcNow + max;
-        double used;
-        do
+        var previous = double.MaxValue;
+        while (true)
         {
             var meter = CpuMeter.For(stack).Start();
             await Task.Delay(1000);
             var report = meter.Stop();
-            used = report.Seconds.Where(p => p.Key is not (CpuReport.Machine or CpuMeter.Client)).Sum(p => p.Value) / report.WallSeconds;
+            var used = report.Seconds.Where(p => p.Key is not (CpuReport.Machine or CpuMeter.Client)).Sum(p => p.Value) / report.WallSeconds;
+            if (used < cores || Math.Abs(used - previous) < 0.05 || DateTime.UtcNow >= deadline)
+            {
+                return used;
+            }
+
+            previous = used;
         }
-        while (used >= cores && DateTime.UtcNow < deadline);
-        return used;
+    }
+
+    /// <summary>CPU the stack uses with nothing to do (polling daemons, watchers, health checks), over <paramref name="window"/>.</summary>
+    public static async Task<CpuReport> IdleAsync(LocalStack stack, TimeSpan window)
+    {
+        var meter = CpuMeter.For(stack).Start();
+        await Task.Delay(window);
+        return meter.Stop();
     }
 
     [GeneratedRegex(@"started (?<name>[a-z0-9-]+) \(pid \d+\) on (?<url>https?://[^\s;]+)")]
