@@ -35,6 +35,9 @@ public sealed record Options(int Clients, TimeSpan Duration)
     /// <summary>Reads: send <c>If-None-Match</c> with the board's ETag, as a polling client that keeps it would (answers 304).</summary>
     public bool Conditional { get; init; }
 
+    /// <summary>Reads: send <c>Accept-Encoding: gzip</c>, as browsers and the Hub clients do, and take the compressed body.</summary>
+    public bool Gzip { get; init; }
+
     /// <summary>Rebuild what-if: the daemon's page size (events fetched and applied at once) for every projection; 0 keeps the service's.</summary>
     public int BatchSize { get; init; }
 
@@ -83,6 +86,8 @@ public sealed record Options(int Clients, TimeSpan Duration)
                 "--route" => throw new ArgumentException("--route is native or hub"),
                 "--conditional" when value is "yes" or "no" => options with { Conditional = value == "yes" },
                 "--conditional" => throw new ArgumentException("--conditional is yes or no"),
+                "--gzip" when value is "yes" or "no" => options with { Gzip = value == "yes" },
+                "--gzip" => throw new ArgumentException("--gzip is yes or no"),
                 "--poll-every" => options with { PollEvery = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--env" when value.IndexOf('=', StringComparison.Ordinal) > 0 => options with
                 {

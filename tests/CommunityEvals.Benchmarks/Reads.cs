@@ -17,7 +17,7 @@ public static class Reads
 {
     public static readonly Options Defaults = new(16, TimeSpan.FromSeconds(15)) { Models = 1000, Connections = 32, Route = "native" };
 
-    public static readonly string[] Allowed = ["--models", "--connections", "--seconds", "--route", "--clients", "--conditional", "--env"];
+    public static readonly string[] Allowed = ["--models", "--connections", "--seconds", "--route", "--clients", "--conditional", "--gzip", "--env"];
 
     private const double TargetPerSecond = 5000;
     private const double TargetRatio = 0.60;
@@ -66,7 +66,15 @@ public static class Reads
         var path = options.Route == "hub"
             ? $"/api/datasets/{datasetId}/leaderboard"
             : Hub.NativeBoardPath(datasetId, options.Models);
-        var bytes = (await anonymous.GetByteArrayAsync(path)).Length;
+        using var probe = new HttpRequestMessage(HttpMethod.Get, path);
+        if (options.Gzip)
+        {
+            probe.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));
+        }
+
+        using var probed = await anonymous.SendAsync(probe);
+        var bytes = (await probed.Content.ReadAsByteArrayAsync()).Length;
+        var encoding = probed.Content.Headers.ContentEncoding.FirstOrDefault() ?? "identity";
         Console.WriteLine($"reading GET {path} ({bytes / 1024.0:F0} KiB a response) with {options.Connections} connections, {WarmUp.TotalSeconds:0} s warm-up then {options.Duration.TotalSeconds:0} s each ...");
 
         var (viaGateway, gatewayCpu) = await HammerAsync(stack, gateway, path, options);
@@ -74,8 +82,8 @@ public static class Reads
 
         var ratio = viaGateway.PerSecond / straight.PerSecond;
         Console.WriteLine();
-        Console.WriteLine($"== reads: eng/bench.sh reads --models {options.Models} --connections {options.Connections} --seconds {options.Duration.TotalSeconds:0} --route {options.Route}{(options.Conditional ? " --conditional yes" : "")}{options.EnvironmentText}");
-        Console.WriteLine($"request:               GET {path}, {bytes} bytes, {options.Models} rows"
+        Console.WriteLine($"== reads: eng/bench.sh reads --models {options.Models} --connections {options.Connections} --seconds {options.Duration.TotalSeconds:0} --route {options.Route}{(options.Conditional ? " --conditional yes" : "")}{(options.Gzip ? " --gzip yes" : "")}{options.EnvironmentText}");
+        Console.WriteLine($"request:               GET {path}, {bytes} bytes ({encoding}), {options.Models} rows"
             + (options.Conditional ? "; with If-None-Match: the current ETag (every answer a 304, no body)" : ""));
         string Volume(Latencies.Summary summary) => options.Conditional ? "304s, no body" : $"{summary.PerSecond * bytes / 1048576:F0} MiB/s";
         Console.WriteLine($"through the gateway:   {viaGateway}, {Volume(viaGateway)}");
@@ -116,6 +124,11 @@ public static class Reads
                 if (etag is not null)
                 {
                     request.Headers.IfNoneMatch.Add(etag);
+                }
+
+                if (options.Gzip)
+                {
+                    request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));
                 }
 
                 using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);

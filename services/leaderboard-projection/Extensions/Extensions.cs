@@ -30,6 +30,9 @@ internal static class Extensions
 
         builder.AddEventBus(ServiceName);
 
+        // Serialized live boards, dropped whenever the boards change (see Leaderboards/BoardCache.cs).
+        builder.AddBoardCache();
+
         // Score changes: woken readers (SSE), and the one publisher to RabbitMQ.
         builder.Services.AddSingleton<ScoreChangeSignal>();
         builder.Services.AddHostedService<ScoreChangeWatcher>();

@@ -69,12 +69,14 @@ public static class LeaderboardsApi
         int Total,
         IReadOnlyList<LeaderboardRow> Rows);
 
-    public static async Task<Results<Ok<IReadOnlyList<HubLeaderboardRow>>, ProblemDocumentResult>> GetHubLeaderboardAsync(
+    public static async Task<Results<CachedJsonResult, ProblemDocumentResult>> GetHubLeaderboardAsync(
         string org,
         string name,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "task_id")] string? taskId,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "base_model")] string? baseModelText,
-        IQuerySession session,
+        IDocumentStore store,
+        BoardCache cache,
+        IOptions<JsonOptions> json,
         CancellationToken cancellationToken)
     {
         if (HubFormat.Flag(baseModelText, absent: true) is not { } baseModelsOnly)
@@ -83,20 +85,31 @@ public static class LeaderboardsApi
         }
 
         var datasetId = $"{org}/{name}";
-        var board = await session.LoadAsync<LeaderboardBoard>(StreamKeys.Benchmark(datasetId), cancellationToken);
-        if (board is not { Registered: true })
+        var cached = await cache.GetOrBuildAsync($"hub|{datasetId}|{taskId}|{baseModelsOnly}", async () =>
         {
-            return NotABenchmark(datasetId);
+            await using var session = store.QuerySession();
+            var board = await session.LoadAsync<LeaderboardBoard>(StreamKeys.Benchmark(datasetId), CancellationToken.None);
+            var task = board is not { Registered: true } ? null
+                : string.IsNullOrEmpty(taskId) ? board.Tasks.FirstOrDefault() : board.Task(taskId);
+            return task is null
+                ? null
+                : new CachedBody(JsonSerializer.SerializeToUtf8Bytes(HubRows(board!, task, baseModelsOnly), json.Value.SerializerOptions), etag: null);
+        });
+        if (cached is not null)
+        {
+            return new CachedJsonResult(cached);
         }
 
-        var task = string.IsNullOrEmpty(taskId) ? board.Tasks.FirstOrDefault() : board.Task(taskId);
-        if (task is null)
-        {
-            return NoSuchTask(datasetId, taskId ?? "");
-        }
+        await using var reader = store.QuerySession();
+        var missing = await reader.LoadAsync<LeaderboardBoard>(StreamKeys.Benchmark(datasetId), cancellationToken);
+        return missing is not { Registered: true } ? NotABenchmark(datasetId) : NoSuchTask(datasetId, taskId ?? "");
+    }
 
+    /// <summary>The Hub's rows of one task: base models only, or all of them.</summary>
+    public static IReadOnlyList<HubLeaderboardRow> HubRows(LeaderboardBoard board, TaskSpec task, bool baseModelsOnly)
+    {
         var entries = EntriesById(board, task);
-        IReadOnlyList<HubLeaderboardRow> rows = LeaderboardFold.Rank(board, task, new BoardFilter(BaseModelsOnly: baseModelsOnly))
+        return LeaderboardFold.Rank(board, task, new BoardFilter(BaseModelsOnly: baseModelsOnly))
             .Select(row =>
             {
                 var entry = entries[row.Result.ResultId];
@@ -112,15 +125,16 @@ public static class LeaderboardsApi
                     entry.Notes);
             })
             .ToList();
-        return TypedResults.Ok(rows);
     }
 
-    public static async Task<Results<Ok<LeaderboardView>, StatusCodeHttpResult, ProblemDocumentResult>> GetLeaderboardAsync(
+    public static async Task<Results<CachedJsonResult, Ok<LeaderboardView>, StatusCodeHttpResult, ProblemDocumentResult>> GetLeaderboardAsync(
         string org,
         string name,
         string taskId,
         HttpContext context,
         IQuerySession session,
+        IDocumentStore store,
+        BoardCache cache,
         IOptions<JsonOptions> json,
         CancellationToken cancellationToken)
     {
@@ -165,6 +179,27 @@ public static class LeaderboardsApi
         }
 
         var datasetId = $"{org}/{name}";
+        var filter = new BoardFilter(verifiedOnly, includeCommunity);
+        if (asOf is null)
+        {
+            var cached = await cache.GetOrBuildAsync($"native|{datasetId}|{taskId}|{verifiedOnly}|{includeCommunity}|{offset}|{limit}", async () =>
+            {
+                await using var live = store.QuerySession();
+                var current = await live.LoadAsync<LeaderboardBoard>(StreamKeys.Benchmark(datasetId), CancellationToken.None);
+                if (current is not { Registered: true } || current.Task(taskId) is not { } currentTask)
+                {
+                    return null;
+                }
+
+                var body = JsonSerializer.SerializeToUtf8Bytes(View(current, currentTask, filter, null, offset, limit), json.Value.SerializerOptions);
+                return new CachedBody(body, ETagOf(body));
+            });
+            if (cached is not null)
+            {
+                return new CachedJsonResult(cached);
+            }
+        }
+
         var board = asOf is { } time
             ? await LeaderboardReplay.BoardAsOfAsync(session, datasetId, time, cancellationToken)
             : await session.LoadAsync<LeaderboardBoard>(StreamKeys.Benchmark(datasetId), cancellationToken);
@@ -178,7 +213,7 @@ public static class LeaderboardsApi
             return NoSuchTask(datasetId, taskId);
         }
 
-        var view = View(board, task, new BoardFilter(verifiedOnly, includeCommunity), asOf, offset, limit);
+        var view = View(board, task, filter, asOf, offset, limit);
         var etag = ETagOf(JsonSerializer.SerializeToUtf8Bytes(view, json.Value.SerializerOptions));
         context.Response.Headers.ETag = etag;
         return Matches(context.Request.Headers.IfNoneMatch, etag)
