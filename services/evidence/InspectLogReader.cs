@@ -421,8 +421,8 @@ public sealed class InspectLogReader : IDisposable
     /// <summary>Reads one sample object (its start already read): the fields verification needs; the rest is skipped.</summary>
     private InspectSample ReadSample(JsonCursor cursor, string where)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        JsonElement? id = null, epoch = null, input = null, target = null, output = null, scores = null, error = null;
+        var seen = SampleField.None;
+        JsonField id = default, epoch = default, input = default, target = default, output = default, scores = default, error = default;
         while (true)
         {
             if (!cursor.Read())
@@ -436,39 +436,57 @@ public sealed class InspectLogReader : IDisposable
             }
 
             var name = cursor.PropertyName!;
-            switch (name)
+            var field = name switch
             {
-                case "id" or "epoch" or "input" or "target" or "output" or "scores" or "error":
-                    if (!seen.Add(name))
-                    {
-                        throw new InspectLogFormatException($"{where}: key '{name}' appears twice");
-                    }
+                "id" => SampleField.Id,
+                "epoch" => SampleField.Epoch,
+                "input" => SampleField.Input,
+                "target" => SampleField.Target,
+                "output" => SampleField.Output,
+                "scores" => SampleField.Scores,
+                "error" => SampleField.Error,
+                _ => SampleField.None,
+            };
+            if (field == SampleField.None)
+            {
+                cursor.SkipValue();
+                continue;
+            }
 
-                    JsonElement? value = cursor.ReadValue(name is "id" or "epoch" ? SmallValue : _options.MaxSampleValueBytes, $"{where}.{name}");
-                    if (value.Value.ValueKind == JsonValueKind.Null)
-                    {
-                        value = null; // null is as good as absent (e.g. "error": null)
-                    }
+            if ((seen & field) != 0)
+            {
+                throw new InspectLogFormatException($"{where}: key '{name}' appears twice");
+            }
 
-                    switch (name)
-                    {
-                        case "id": id = value; break;
-                        case "epoch": epoch = value; break;
-                        case "input": input = value; break;
-                        case "target": target = value; break;
-                        case "output": output = value; break;
-                        case "scores": scores = value; break;
-                        default: error = value; break;
-                    }
-
-                    break;
-                default:
-                    cursor.SkipValue();
-                    break;
+            seen |= field;
+            // A null comes back as a field that is not present: null is as good as absent (e.g. "error": null).
+            var value = cursor.ReadField(field is SampleField.Id or SampleField.Epoch ? SmallValue : _options.MaxSampleValueBytes, where, name);
+            switch (field)
+            {
+                case SampleField.Id: id = value; break;
+                case SampleField.Epoch: epoch = value; break;
+                case SampleField.Input: input = value; break;
+                case SampleField.Target: target = value; break;
+                case SampleField.Output: output = value; break;
+                case SampleField.Scores: scores = value; break;
+                default: error = value; break;
             }
         }
 
         return SampleFacts.Build(where, id, epoch, input, target, output, scores, error, _options.MaxTextChars);
+    }
+
+    [Flags]
+    private enum SampleField
+    {
+        None = 0,
+        Id = 1,
+        Epoch = 2,
+        Input = 4,
+        Target = 8,
+        Output = 16,
+        Scores = 32,
+        Error = 64,
     }
 
     // ---------------------------------------------------------------- helpers

@@ -105,27 +105,28 @@ internal static class HeaderFacts
 /// <summary>Builds <see cref="InspectSample"/> from one sample's detached fields.</summary>
 internal static class SampleFacts
 {
-    public static InspectSample Build(string where, JsonElement? id, JsonElement? epoch, JsonElement? input, JsonElement? target,
-        JsonElement? output, JsonElement? scores, JsonElement? error, int maxText)
+    public static InspectSample Build(string where, JsonField id, JsonField epoch, JsonField input, JsonField target,
+        JsonField output, JsonField scores, JsonField error, int maxText)
     {
-        var sampleId = id is { } i ? Id(i) : null;
+        // An id is a string or a number (its text); anything else counts as none.
+        var sampleId = id.Type is JsonTokenType.String or JsonTokenType.Number ? id.Text : null;
         if (sampleId is null)
         {
             throw new InspectLogFormatException($"{where} has no id (a number or a string)");
         }
 
         var sampleEpoch = 1;
-        if (epoch is { } e)
+        if (epoch.IsPresent)
         {
-            sampleEpoch = Int(e) is { } n && n >= 1
+            sampleEpoch = epoch.Integer is { } n && n >= 1
                 ? n
                 : throw new InspectLogFormatException($"{where} (id {sampleId}) has an epoch that is not a positive integer");
         }
 
         var scoreMap = new Dictionary<string, InspectSampleScore>(StringComparer.Ordinal);
-        if (scores is { ValueKind: JsonValueKind.Object } s)
+        if (scores.Type == JsonTokenType.StartObject)
         {
-            foreach (var p in s.EnumerateObject())
+            foreach (var p in scores.Element.EnumerateObject())
             {
                 if (p.Value.ValueKind != JsonValueKind.Object)
                 {
@@ -144,17 +145,28 @@ internal static class SampleFacts
         {
             Id = sampleId,
             Epoch = sampleEpoch,
-            Input = input is { } inp ? RenderInput(inp, maxText) : "",
-            Target = target is { } t ? Strings(t).Select(x => Cut(x, maxText)).ToArray() : [],
-            Completion = output is { } o ? Completion(o, maxText) : null,
-            Scores = scoreMap,
-            Error = error switch
+            Input = input.Type switch
             {
-                null => null,
-                { ValueKind: JsonValueKind.Object } eo => Cut(Str(eo, "message") is { Length: > 0 } m ? m : "error", maxText),
-                { ValueKind: JsonValueKind.String } es => Cut(es.GetString() is { Length: > 0 } m ? m : "error", maxText),
-                { ValueKind: JsonValueKind.False } => null,
-                { } other => Cut(other.GetRawText(), maxText),
+                JsonTokenType.None or JsonTokenType.Null => "",
+                JsonTokenType.StartObject or JsonTokenType.StartArray => RenderInput(input.Element, maxText),
+                _ => Cut(input.Text!, maxText), // a string as is; a number or boolean as its JSON text
+            },
+            Target = target.Type switch
+            {
+                JsonTokenType.None or JsonTokenType.Null => [],
+                JsonTokenType.StartObject or JsonTokenType.StartArray => Strings(target.Element).Select(x => Cut(x, maxText)).ToArray(),
+                JsonTokenType.String => new[] { Cut(Unmark(target.Text!), maxText) },
+                _ => new[] { Cut(target.Text!, maxText) },
+            },
+            Completion = output.Type == JsonTokenType.StartObject ? Completion(output.Element, maxText) : null,
+            Scores = scoreMap,
+            Error = error.Type switch
+            {
+                JsonTokenType.None or JsonTokenType.Null or JsonTokenType.False => null,
+                JsonTokenType.StartObject => Cut(Str(error.Element, "message") is { Length: > 0 } m ? m : "error", maxText),
+                JsonTokenType.String => Cut(error.Text is { Length: > 0 } m ? m : "error", maxText),
+                JsonTokenType.StartArray => Cut(error.Element.GetRawText(), maxText),
+                _ => Cut(error.Text!, maxText), // a number or true, as its JSON text
             },
         };
     }

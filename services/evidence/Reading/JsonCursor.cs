@@ -1,6 +1,59 @@
+using System.Text;
 using System.Text.Json;
 
 namespace CommunityEvals.Evidence.Reading;
+
+/// <summary>
+/// One value read by <see cref="JsonCursor.ReadField"/>: a scalar (string, number, true, false, null) as its
+/// text, with no DOM; an object or array as a detached <see cref="JsonElement"/>.
+/// </summary>
+internal readonly struct JsonField
+{
+    private JsonField(JsonTokenType type, string? text, int? integer, JsonElement element)
+    {
+        Type = type;
+        Text = text;
+        Integer = integer;
+        Element = element;
+    }
+
+    /// <summary>The value's first token: <see cref="JsonTokenType.None"/> for a field that was not there.</summary>
+    public JsonTokenType Type { get; }
+
+    /// <summary>A string's value (unescaped), a number's raw text, <c>true</c> or <c>false</c>; null otherwise.</summary>
+    public string? Text { get; }
+
+    /// <summary>A number that is an integer in the range of <see cref="int"/> (as <c>JsonFacts.Int</c> reads one); null otherwise.</summary>
+    public int? Integer { get; }
+
+    /// <summary>An object or array; <c>default</c> for a scalar.</summary>
+    public JsonElement Element { get; }
+
+    public bool IsPresent => Type is not (JsonTokenType.None or JsonTokenType.Null);
+
+    public bool IsComposite => Type is JsonTokenType.StartObject or JsonTokenType.StartArray;
+
+    public static JsonField Of(JsonElement element) => new(element.ValueKind == JsonValueKind.Array ? JsonTokenType.StartArray : JsonTokenType.StartObject, null, null, element);
+
+    public static JsonField Scalar(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return new(JsonTokenType.String, reader.GetString(), null, default);
+            case JsonTokenType.Number:
+                int? integer = reader.TryGetInt32(out var i) ? i
+                    : reader.TryGetDouble(out var d) && d == Math.Floor(d) && d is >= int.MinValue and <= int.MaxValue ? (int)d : null;
+                return new(JsonTokenType.Number, Encoding.UTF8.GetString(reader.ValueSpan), integer, default);
+            case JsonTokenType.True:
+                return new(JsonTokenType.True, "true", null, default);
+            case JsonTokenType.False:
+                return new(JsonTokenType.False, "false", null, default);
+            default:
+                return new(reader.TokenType, null, null, default);
+        }
+    }
+}
 
 /// <summary>
 /// Pull-style walk over a JSON stream with <see cref="Utf8JsonReader"/> on a refillable buffer.
@@ -20,6 +73,14 @@ internal sealed class JsonCursor
     private int _end;
     private bool _eof;
     private JsonReaderState _state;
+
+    // Property names seen recently, kept as UTF-8 and text: a log repeats the same few names in every
+    // sample, so most names are recognised instead of decoded into a new string each time.
+    private const int MaxCachedNames = 32;
+    private const int MaxCachedNameBytes = 64;
+    private readonly byte[][] _nameBytes = new byte[MaxCachedNames][];
+    private readonly string[] _nameTexts = new string[MaxCachedNames];
+    private int _nameCount;
 
     public JsonCursor(Stream stream, int maxTokenBytes, int maxDepth)
     {
@@ -59,7 +120,7 @@ internal sealed class JsonCursor
             if (reader.Read())
             {
                 TokenType = reader.TokenType;
-                PropertyName = reader.TokenType == JsonTokenType.PropertyName ? reader.GetString() : null;
+                PropertyName = reader.TokenType == JsonTokenType.PropertyName ? NameOf(ref reader) : null;
                 Commit(ref reader);
                 return true;
             }
@@ -152,6 +213,88 @@ internal sealed class JsonCursor
                 throw new InspectLogFormatException($"unexpected end of JSON in {what}");
             }
         }
+    }
+
+    /// <summary>
+    /// Reads the next value like <see cref="ReadValue"/> (same limit, same errors), but a scalar comes back as
+    /// text without building a document; only an object or array is materialised.
+    /// </summary>
+    /// <param name="maxBytes">The most bytes of JSON the value may take.</param>
+    /// <param name="where">What holds the value, for errors (<c>samples[3]</c>).</param>
+    /// <param name="name">The value's key, for errors (the message names <c>where.name</c>).</param>
+    public JsonField ReadField(int maxBytes, string where, string name)
+    {
+        while (true)
+        {
+            var probe = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), _eof, _state);
+            if (probe.Read())
+            {
+                if (probe.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+                {
+                    if (probe.BytesConsumed - probe.TokenStartIndex > maxBytes)
+                    {
+                        throw new InspectLogFormatException($"{where}.{name} is larger than the limit of {maxBytes} bytes");
+                    }
+
+                    var field = JsonField.Scalar(ref probe);
+                    TokenType = probe.TokenType;
+                    Commit(ref probe);
+                    return field;
+                }
+
+                if (probe.TrySkip())
+                {
+                    if (probe.BytesConsumed - probe.TokenStartIndex > maxBytes)
+                    {
+                        throw new InspectLogFormatException($"{where}.{name} is larger than the limit of {maxBytes} bytes");
+                    }
+
+                    var reader = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), _eof, _state);
+                    reader.Read();
+                    var element = JsonElement.ParseValue(ref reader);
+                    TokenType = reader.TokenType;
+                    Commit(ref reader);
+                    return JsonField.Of(element);
+                }
+            }
+
+            if (_end - _start > maxBytes + 16)
+            {
+                throw new InspectLogFormatException($"{where}.{name} is larger than the limit of {maxBytes} bytes");
+            }
+
+            if (!Refill())
+            {
+                throw new InspectLogFormatException($"unexpected end of JSON in {where}.{name}");
+            }
+        }
+    }
+
+    private string NameOf(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > MaxCachedNameBytes)
+        {
+            return reader.GetString()!;
+        }
+
+        var utf8 = reader.ValueSpan;
+        for (var i = 0; i < _nameCount; i++)
+        {
+            if (utf8.SequenceEqual(_nameBytes[i]))
+            {
+                return _nameTexts[i];
+            }
+        }
+
+        var name = reader.GetString()!;
+        if (_nameCount < MaxCachedNames)
+        {
+            _nameBytes[_nameCount] = utf8.ToArray();
+            _nameTexts[_nameCount] = name;
+            _nameCount++;
+        }
+
+        return name;
     }
 
     private void Commit(ref Utf8JsonReader reader)

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace CommunityEvals.Evidence.Reading;
 
 /// <summary>
@@ -14,6 +16,10 @@ internal sealed class NamedFloatLiteralStream : Stream
     public const char Marker = '\0';
 
     private static readonly byte[] QuoteMarker = "\"\\u0000"u8.ToArray();
+
+    /// <summary>Inside a string only a quote or a backslash matters; outside, a quote or the first byte of a literal.</summary>
+    private static readonly SearchValues<byte> StringSpecials = SearchValues.Create("\"\\"u8);
+    private static readonly SearchValues<byte> OutsideSpecials = SearchValues.Create("\"NI-"u8);
     private const int MaxWord = 9; // "-Infinity"
 
     private Stream _inner;
@@ -120,14 +126,34 @@ internal sealed class NamedFloatLiteralStream : Stream
                 if (_escape)
                 {
                     _escape = false;
+                    destination[written++] = b;
+                    _inPos++;
+                    continue;
                 }
-                else if (b == (byte)'\\')
+
+                // Copy the run of ordinary string bytes at once.
+                var inside = _in.AsSpan(_inPos, Math.Min(_inEnd - _inPos, destination.Length - written));
+                var plain = inside.IndexOfAny(StringSpecials);
+                if (plain < 0)
+                {
+                    plain = inside.Length;
+                }
+
+                if (plain > 0)
+                {
+                    inside[..plain].CopyTo(destination[written..]);
+                    written += plain;
+                    _inPos += plain;
+                    continue;
+                }
+
+                if (b == (byte)'\\')
                 {
                     _escape = true;
                 }
-                else if (b == (byte)'"')
+                else
                 {
-                    _inString = false;
+                    _inString = false; // b is the closing quote
                 }
 
                 destination[written++] = b;
@@ -152,24 +178,16 @@ internal sealed class NamedFloatLiteralStream : Stream
             }
 
             // Copy a run of ordinary bytes at once.
-            var start = _inPos;
-            var limit = Math.Min(_inEnd, _inPos + (destination.Length - written));
-            var i = _inPos;
-            while (i < limit)
+            var outside = _in.AsSpan(_inPos, Math.Min(_inEnd - _inPos, destination.Length - written));
+            var run = outside.IndexOfAny(OutsideSpecials);
+            if (run < 0)
             {
-                var c = _in[i];
-                if (c is (byte)'"' or (byte)'N' or (byte)'I' or (byte)'-')
-                {
-                    break;
-                }
-
-                i++;
+                run = outside.Length;
             }
 
-            var run = i - start;
-            _in.AsSpan(start, run).CopyTo(destination[written..]);
+            outside[..run].CopyTo(destination[written..]);
             written += run;
-            _inPos = i;
+            _inPos += run;
         }
 
         return written;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
@@ -19,9 +20,17 @@ internal readonly record struct ZipEntryInfo(
 /// entries. Supports what Inspect's writer (Python's zipfile) produces: stored and deflated entries, data
 /// descriptors, zip64. Refuses multi-disk and encrypted archives. Every read seeks first, so walking the
 /// directory and reading entries may interleave on the one seekable stream. Entry names are only labels.
+/// Local headers and small entries are read through one read-ahead window, so the many small entries of
+/// a sample-per-entry log cost one read per window instead of a few system calls each.
 /// </summary>
 internal sealed class StreamingZip
 {
+    /// <summary>Entries compressed to at most this many bytes are read whole (through the window) and inflated from memory.</summary>
+    internal const int SmallEntryBytes = 64 * 1024;
+
+    /// <summary>The read-ahead window: a bounded amount read at once, whatever the archive's layout.</summary>
+    private const int WindowBytes = 128 * 1024;
+
     private const uint EocdSignature = 0x06054b50;
     private const uint Zip64LocatorSignature = 0x07064b50;
     private const uint Zip64EocdSignature = 0x06064b50;
@@ -31,10 +40,15 @@ internal sealed class StreamingZip
     private const int MaxCommentAndEocd = EocdSize + ushort.MaxValue;
 
     private readonly Stream _stream;
+    private readonly long _length;
+    private byte[]? _window;
+    private long _windowStart;
+    private int _windowLength;
 
-    private StreamingZip(Stream stream, long entryCount, long directoryOffset, long directorySize)
+    private StreamingZip(Stream stream, long length, long entryCount, long directoryOffset, long directorySize)
     {
         _stream = stream;
+        _length = length;
         EntryCount = entryCount;
         DirectoryOffset = directoryOffset;
         DirectorySize = directorySize;
@@ -122,7 +136,7 @@ internal sealed class StreamingZip
             throw new InspectLogFormatException("not a readable zip archive: the central directory lies outside the file");
         }
 
-        return new StreamingZip(stream, entries, offset, size);
+        return new StreamingZip(stream, length, entries, offset, size);
     }
 
     /// <summary>Walks the central directory, one record at a time (a small buffer, whatever the entry count).</summary>
@@ -208,28 +222,60 @@ internal sealed class StreamingZip
             throw new InspectLogFormatException($"zip entry '{entry.Name}' uses compression method {entry.Method}; only stored and deflate are read");
         }
 
-        var local = new byte[30];
-        if (entry.LocalHeaderOffset < 0 || entry.LocalHeaderOffset > _stream.Length - local.Length)
+        Span<byte> local = stackalloc byte[30];
+        if (entry.LocalHeaderOffset < 0 || entry.LocalHeaderOffset > _length - local.Length)
         {
             throw new InspectLogFormatException($"zip entry '{entry.Name}' points outside the file");
         }
 
-        ReadExactly(_stream, entry.LocalHeaderOffset, local);
+        ReadThroughWindow(entry.LocalHeaderOffset, local);
         if (BinaryPrimitives.ReadUInt32LittleEndian(local) != LocalSignature)
         {
             throw new InspectLogFormatException($"zip entry '{entry.Name}' has no local header");
         }
 
         var dataStart = entry.LocalHeaderOffset + 30
-            + BinaryPrimitives.ReadUInt16LittleEndian(local.AsSpan(26))
-            + BinaryPrimitives.ReadUInt16LittleEndian(local.AsSpan(28));
-        if (entry.CompressedSize < 0 || dataStart + entry.CompressedSize > _stream.Length)
+            + BinaryPrimitives.ReadUInt16LittleEndian(local[26..])
+            + BinaryPrimitives.ReadUInt16LittleEndian(local[28..]);
+        if (entry.CompressedSize < 0 || dataStart + entry.CompressedSize > _length)
         {
             throw new InspectLogFormatException($"zip entry '{entry.Name}' runs past the end of the file");
         }
 
-        var raw = new SubReadStream(_stream, dataStart, entry.CompressedSize);
+        Stream raw;
+        if (entry.CompressedSize <= SmallEntryBytes)
+        {
+            var size = (int)entry.CompressedSize;
+            var data = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
+            ReadThroughWindow(dataStart, data.AsSpan(0, size));
+            raw = new PooledBufferStream(data, size);
+        }
+        else
+        {
+            raw = new SubReadStream(_stream, dataStart, entry.CompressedSize);
+        }
+
         return entry.Method == 0 ? raw : new DeflateStream(raw, CompressionMode.Decompress);
+    }
+
+    /// <summary>Reads bytes at a position, served from the read-ahead window when they lie in it (or fit a new one).</summary>
+    private void ReadThroughWindow(long position, Span<byte> destination)
+    {
+        if (destination.Length > WindowBytes / 2)
+        {
+            ReadExactly(_stream, position, destination);
+            return;
+        }
+
+        if (_window is null || position < _windowStart || position + destination.Length > _windowStart + _windowLength)
+        {
+            _window ??= new byte[WindowBytes];
+            _windowStart = position;
+            _windowLength = (int)Math.Min(WindowBytes, _length - position);
+            ReadExactly(_stream, position, _window.AsSpan(0, _windowLength));
+        }
+
+        _window.AsSpan((int)(position - _windowStart), destination.Length).CopyTo(destination);
     }
 
     private static void ReadZip64Extra(ReadOnlySpan<byte> extra, ref long uncompressed, ref long compressed, ref long localOffset, ref ushort startDisk)
@@ -283,6 +329,21 @@ internal sealed class StreamingZip
     {
         stream.Position = position;
         stream.ReadExactly(destination);
+    }
+
+    /// <summary>A small entry's compressed bytes, read whole; the pooled buffer goes back when the stream is disposed.</summary>
+    private sealed class PooledBufferStream(byte[] buffer, int length) : MemoryStream(buffer, 0, length, writable: false)
+    {
+        private byte[]? _buffer = buffer;
+
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            if (disposing && Interlocked.Exchange(ref _buffer, null) is { } returned)
+            {
+                ArrayPool<byte>.Shared.Return(returned);
+            }
+        }
     }
 
     /// <summary>A window on the shared stream; seeks before every read so other readers may interleave.</summary>
