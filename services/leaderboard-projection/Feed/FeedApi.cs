@@ -36,11 +36,7 @@ public static class FeedApi
         }
 
         // One row beyond the page tells whether a next page exists.
-        var entries = await session.Query<FeedEntry>()
-            .Where(entry => entry.Id > afterSequence)
-            .OrderBy(entry => entry.Id)
-            .Take(pageSize + 1)
-            .ToListAsync(cancellationToken);
+        var entries = await FeedTable.ReadAsync(session, afterSequence, pageSize + 1, cancellationToken);
 
         var page = entries.Take(pageSize)
             .Select(entry => new FeedEvent(entry.Id, entry.Type, entry.Stream, entry.Actor, entry.OccurredAt, entry.Data))

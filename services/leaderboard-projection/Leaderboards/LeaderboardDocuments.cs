@@ -21,6 +21,22 @@ public sealed class LeaderboardModel
 
     /// <summary>Verification outcomes by result id (no verification events exist yet; a commit's own <c>verified</c> counts as well).</summary>
     public Dictionary<string, ResultEvidence> Evidence { get; set; } = [];
+
+    /// <summary>Each result's <c>source</c> text, by result id, as of the event that last changed it (not stored).</summary>
+    private readonly Dictionary<string, (long Sequence, string? Source)> _sources = new(StringComparer.Ordinal);
+
+    /// <summary>The result's <c>source</c> as a board entry shows it, worked out once per change of the result.</summary>
+    public string? SourceOf(RepoResult result)
+    {
+        if (_sources.TryGetValue(result.ResultId, out var known) && known.Sequence == result.Sequence)
+        {
+            return known.Source;
+        }
+
+        var source = LeaderboardModelRules.SourceOf(result.Data);
+        _sources[result.ResultId] = (result.Sequence, source);
+        return source;
+    }
 }
 
 /// <summary>What evidence says about one result: any verifying log makes it verified, any contradicting one disputed.</summary>

@@ -22,6 +22,31 @@ public sealed class LeaderboardWorld
     /// <summary>Dataset ids of the boards that changed.</summary>
     public HashSet<string> ChangedBoards { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Keys of models the store was asked for and does not have (not models, or not created yet).</summary>
+    public HashSet<string> MissingModels { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Dataset ids of boards the store was asked for and does not have.</summary>
+    public HashSet<string> MissingBoards { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether this holds every model and board there is (folded from the start of the log), so nothing need be loaded.</summary>
+    public bool Complete { get; set; }
+
+    /// <summary>The last event folded into it.</summary>
+    public long Sequence { get; set; }
+
+    /// <summary>
+    /// The native ranking of a board's task as it stands, by dataset id then task id: a task's rows
+    /// after one event are its rows before the next that touches it. Kept only in memory; changed
+    /// whenever the fold changes the board's entries or tasks.
+    /// </summary>
+    public Dictionary<(string DatasetId, string TaskId), IReadOnlyList<RankedRow>> NativeRows { get; } = [];
+
+    public void ClearChanges()
+    {
+        ChangedModels.Clear();
+        ChangedBoards.Clear();
+    }
+
     public void Add(LeaderboardModel model) => Models[model.Id] = model;
 
     public void Add(LeaderboardBoard board) => Boards[board.DatasetId] = board;
@@ -143,19 +168,28 @@ public static class LeaderboardFold
                 changed = true;
             }
 
-            var before = board.Entries.Where(entry => entry.ModelKey == streamKey).ToList();
+            var (start, count) = RangeOf(board.Entries, streamKey);
+            var before = board.Entries.GetRange(start, count);
             var after = entries.GetValueOrDefault(datasetId) ?? [];
             if (!before.SequenceEqual(after))
             {
                 var tasks = board.Tasks
                     .Where(task => before.Any(entry => entry.TaskId == task.Id) || after.Any(entry => entry.TaskId == task.Id))
                     .ToList();
-                var rowsBefore = computeChanges ? tasks.Select(task => Rank(board, task, BoardFilter.Native)).ToList() : [];
-                board.Entries = LeaderboardModelRules.Sorted(board.Entries.Where(entry => entry.ModelKey != streamKey).Concat(after));
+                var rowsBefore = computeChanges ? tasks.Select(task => NativeRank(world, board, task)).ToList() : [];
+                // Entries are kept by model key then result id, and a model's new ones are in that
+                // order (see LeaderboardModelRules.EntriesOf): they take the place of its old ones.
+                board.Entries.RemoveRange(start, count);
+                board.Entries.InsertRange(start, after);
+                foreach (var task in tasks)
+                {
+                    world.NativeRows.Remove((datasetId, task.Id));
+                }
+
                 if (computeChanges)
                 {
                     diffs.AddRange(tasks.Select((task, index) =>
-                        new BoardDiff(datasetId, task.Id, rowsBefore[index], Rank(board, task, BoardFilter.Native))));
+                        new BoardDiff(datasetId, task.Id, rowsBefore[index], NativeRank(world, board, task))));
                 }
 
                 changed = true;
@@ -172,6 +206,45 @@ public static class LeaderboardFold
         return diffs;
     }
 
+    /// <summary>The native rows of a task, from the world's memory when it has them.</summary>
+    private static IReadOnlyList<RankedRow> NativeRank(LeaderboardWorld world, LeaderboardBoard board, TaskSpec task)
+    {
+        var key = (board.DatasetId, task.Id);
+        if (!world.NativeRows.TryGetValue(key, out var rows))
+        {
+            rows = Rank(board, task, BoardFilter.Native);
+            world.NativeRows[key] = rows;
+        }
+
+        return rows;
+    }
+
+    /// <summary>Where a model's entries are in a board's entries (kept by model key, then result id).</summary>
+    private static (int Start, int Count) RangeOf(List<BoardEntry> entries, string modelKey)
+    {
+        int low = 0, high = entries.Count;
+        while (low < high)
+        {
+            var middle = low + ((high - low) / 2);
+            if (string.CompareOrdinal(entries[middle].ModelKey, modelKey) < 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        var end = low;
+        while (end < entries.Count && string.Equals(entries[end].ModelKey, modelKey, StringComparison.Ordinal))
+        {
+            end++;
+        }
+
+        return (low, end - low);
+    }
+
     private static List<BoardDiff> ApplyBenchmark(
         LeaderboardWorld world, string datasetId, string commitOid, System.Text.Json.JsonElement definition, EventInfo info, bool computeChanges)
     {
@@ -179,8 +252,12 @@ public static class LeaderboardFold
         var oldTasks = board.Registered ? board.Tasks : [];
         var newTasks = BenchmarkTasks.Of(definition);
         var rowsBefore = computeChanges
-            ? oldTasks.ToDictionary(task => task.Id, task => Rank(board, task, BoardFilter.Native), StringComparer.Ordinal)
+            ? oldTasks.ToDictionary(task => task.Id, task => NativeRank(world, board, task), StringComparer.Ordinal)
             : [];
+        foreach (var task in board.Tasks)
+        {
+            world.NativeRows.Remove((datasetId, task.Id));
+        }
 
         board.Registered = true;
         board.CommitOid = commitOid;
@@ -195,7 +272,7 @@ public static class LeaderboardFold
 
         // The new tasks in file order, then the tasks that are gone.
         var diffs = newTasks
-            .Select(task => new BoardDiff(datasetId, task.Id, rowsBefore.GetValueOrDefault(task.Id) ?? [], Rank(board, task, BoardFilter.Native)))
+            .Select(task => new BoardDiff(datasetId, task.Id, rowsBefore.GetValueOrDefault(task.Id) ?? [], NativeRank(world, board, task)))
             .ToList();
         diffs.AddRange(oldTasks
             .Where(task => newTasks.All(current => current.Id != task.Id))

@@ -75,7 +75,7 @@ public static class LeaderboardModelRules
                     Origin = current.Origin,
                     Sequence = result.Sequence,
                     Notes = result.Notes,
-                    Source = SourceOf(result.Data),
+                    Source = model.SourceOf(result),
                     Stderr = evidence?.Stderr,
                     UpdatedAt = result.UpdatedAt,
                     Filename = result.Path,
@@ -94,16 +94,5 @@ public static class LeaderboardModelRules
         entries.OrderBy(entry => entry.ModelKey, StringComparer.Ordinal).ThenBy(entry => entry.ResultId, StringComparer.Ordinal).ToList();
 
     /// <summary>The item's <c>source</c> object as JSON text in the documented key order; null when absent.</summary>
-    public static string? SourceOf(JsonElement item)
-    {
-        if (item.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
-
-        var ordered = KnownOrder.ResultItem(item);
-        return ordered.TryGetProperty("source", out var source) && source.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined)
-            ? source.GetRawText()
-            : null;
-    }
+    public static string? SourceOf(JsonElement item) => KnownOrder.ResultSourceText(item);
 }

@@ -20,6 +20,17 @@ public sealed class LeaderboardProjection : IProjection
 {
     public const string ProjectionName = "Leaderboards";
 
+    private static readonly HashSet<Type> Relevant = [.. LeaderboardFold.EventTypes];
+
+    /// <summary>
+    /// The documents as the last page left them, and the cursor they go with. A page only uses
+    /// them when the stored cursor says that page was committed (so a failed page, a rebuild's
+    /// teardown or another node's progress all make it load from the store again); otherwise it
+    /// loads what it touches, as it always did. This saves loading the same models and boards
+    /// page after page (a rebuild touches most of them on every page).
+    /// </summary>
+    private LeaderboardWorld? _warm;
+
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         if (events.Count == 0)
@@ -34,35 +45,67 @@ public sealed class LeaderboardProjection : IProjection
             return;
         }
 
-        var relevant = fresh.Where(e => LeaderboardFold.EventTypes.Contains(e.EventType)).ToList();
-        var world = new LeaderboardWorld();
-        var modelKeys = LeaderboardFold.ModelKeysOf(relevant.Select(e => (KeyOf(e), e.Data))).ToList();
-        if (modelKeys.Count > 0)
+        var relevant = fresh.Where(e => Relevant.Contains(e.EventType)).ToList();
+        // Taken, not shared: a page that fails leaves nothing behind, and two pages never fold into one world.
+        var warm = Interlocked.Exchange(ref _warm, null);
+        LeaderboardWorld world;
+        if (warm is not null && warm.Sequence == cursor.LastSequence)
         {
-            foreach (var model in await operations.LoadManyAsync<LeaderboardModel>(cancellation, modelKeys))
+            world = warm;
+            world.ClearChanges();
+        }
+        else
+        {
+            world = new LeaderboardWorld();
+            if (cursor.LastSequence == 0)
             {
-                world.Add(model);
+                // Nothing folded yet (a new store or a rebuild's teardown): every document starts empty.
+                world.Complete = true;
             }
         }
 
-        var boardIds = LeaderboardFold.DatasetsOf(relevant.Select(e => e.Data), world.Models.Values)
-            .Select(Contracts.Events.StreamKeys.Benchmark)
-            .ToList();
-        if (boardIds.Count > 0)
+        if (!world.Complete)
         {
-            foreach (var board in await operations.LoadManyAsync<LeaderboardBoard>(cancellation, boardIds))
+            var modelKeys = LeaderboardFold.ModelKeysOf(relevant.Select(e => (KeyOf(e), e.Data)))
+                .Where(key => !world.Models.ContainsKey(key) && !world.MissingModels.Contains(key))
+                .ToList();
+            if (modelKeys.Count > 0)
             {
-                world.Add(board);
+                foreach (var model in await operations.LoadManyAsync<LeaderboardModel>(cancellation, modelKeys))
+                {
+                    world.Add(model);
+                }
+
+                world.MissingModels.UnionWith(modelKeys.Where(key => !world.Models.ContainsKey(key)));
+            }
+
+            var boardIds = LeaderboardFold.DatasetsOf(relevant.Select(e => e.Data), world.Models.Values)
+                .Where(datasetId => !world.Boards.ContainsKey(datasetId) && !world.MissingBoards.Contains(datasetId))
+                .ToList();
+            if (boardIds.Count > 0)
+            {
+                foreach (var board in await operations.LoadManyAsync<LeaderboardBoard>(cancellation, boardIds.Select(Contracts.Events.StreamKeys.Benchmark)))
+                {
+                    world.Add(board);
+                }
+
+                world.MissingBoards.UnionWith(boardIds.Where(datasetId => !world.Boards.ContainsKey(datasetId)));
             }
         }
 
+        var records = new List<ScoreChangeRecord>();
         foreach (var @event in relevant)
         {
             var changes = LeaderboardFold.Apply(world, KeyOf(@event), @event.Data, EventInfo.From(@event));
             for (var index = 0; index < changes.Count; index++)
             {
-                operations.Store(ScoreChangeRecord.From(changes[index], index + 1));
+                records.Add(ScoreChangeRecord.From(changes[index], index + 1));
             }
+        }
+
+        if (records.Count > 0)
+        {
+            await StoreAsync(operations, records, cancellation);
         }
 
         foreach (var key in world.ChangedModels)
@@ -79,6 +122,48 @@ public sealed class LeaderboardProjection : IProjection
         cursor.LastSequence = last.Sequence;
         cursor.LastTimestamp = last.Timestamp;
         operations.Store(cursor);
+        // Used by the next page only if it finds this page's cursor stored, i.e. this page was committed.
+        world.Sequence = last.Sequence;
+        Volatile.Write(ref _warm, world);
+    }
+
+    private volatile bool _changeTableReady;
+
+    /// <summary>
+    /// Writes a page's changes with one statement into the documents' own table (the same rows
+    /// <c>Store</c> would write: id, data as the store serialises it, the duplicated sequence), an
+    /// event's changes often being dozens of rows and a rebuild's millions.
+    /// </summary>
+    private async Task StoreAsync(IDocumentOperations operations, List<ScoreChangeRecord> records, CancellationToken cancellation)
+    {
+        var options = operations.DocumentStore.Options;
+        if (!_changeTableReady)
+        {
+            await operations.Database.EnsureStorageExistsAsync(typeof(ScoreChangeRecord), cancellation);
+            _changeTableReady = true;
+        }
+
+        var serializer = options.Serializer();
+        var ids = new string[records.Count];
+        var data = new string[records.Count];
+        var sequences = new long[records.Count];
+        for (var i = 0; i < records.Count; i++)
+        {
+            ids[i] = records[i].Id;
+            data[i] = serializer.ToJson(records[i]);
+            sequences[i] = records[i].Sequence;
+        }
+
+        var table = options.FindOrResolveDocumentType(typeof(ScoreChangeRecord)).TableName.QualifiedName;
+        operations.QueueSqlCommand(
+            $"insert into {table} (id, data, mt_version, mt_dotnet_type, sequence) "
+            + "select t.id, t.data::jsonb, gen_random_uuid(), ?, t.seq from unnest(?::text[], ?::text[], ?::bigint[]) as t(id, data, seq) "
+            + "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, "
+            + "sequence = excluded.sequence, mt_last_modified = transaction_timestamp()",
+            typeof(ScoreChangeRecord).FullName!,
+            ids,
+            data,
+            sequences);
     }
 
     /// <summary>

@@ -52,6 +52,36 @@ public static class KnownOrder
     public static JsonElement ResultItem(JsonElement item) =>
         item.ValueKind == JsonValueKind.Undefined ? item : JsonSerializer.SerializeToElement(Apply(item, ResultShape));
 
+    /// <summary>
+    /// The <c>source</c> of a result item as JSON text in the documented key order (what
+    /// <c>ResultItem(item).GetProperty("source").GetRawText()</c> gives), without reordering the
+    /// rest of the item; null when the item has none, or it is null.
+    /// </summary>
+    public static string? ResultSourceText(JsonElement item)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        JsonElement? found = null;
+        foreach (var property in item.EnumerateObject())
+        {
+            if (property.Name == "source")
+            {
+                // The last, as the reordering keeps it.
+                found = property.Value;
+            }
+        }
+
+        if (found is not { } source || source.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            return null;
+        }
+
+        return Apply(source, ResultShape.Child("source"))?.ToJsonString() ?? "null";
+    }
+
     private static JsonNode? Apply(JsonElement element, Shape? shape)
     {
         switch (element.ValueKind)
