@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rerunnable benchmarks against the whole stack on this machine, built in Release:
-#   eng/bench.sh commits   [--clients 16] [--seconds 20]
+#   eng/bench.sh commits   [--clients 16] [--seconds 20] [--env NAME=VALUE]...
 #       sustained commits through the gateway vs plain Npgsql inserts
 #   eng/bench.sh freshness [--rate 200] [--seconds 20] [--clients 16] [--poll-every 20] [--env NAME=VALUE]...
 #       open-loop commits; time from each 200 to its score-changed on SSE (and on the polled board)

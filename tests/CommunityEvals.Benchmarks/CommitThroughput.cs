@@ -19,7 +19,7 @@ public static class CommitThroughput
     {
         var adminToken = TokenHash.NewToken();
         Console.WriteLine("starting the stack (private PostgreSQL, RabbitMQ, AppHost) ...");
-        await using var stack = await LocalStack.StartAsync(adminToken, TimeSpan.FromMinutes(3));
+        await using var stack = await LocalStack.StartAsync(adminToken, TimeSpan.FromMinutes(3), new Dictionary<string, string>(options.Environment));
         using var admin = Client(stack.AppHost.Gateway, adminToken);
 
         var org = $"bench{Guid.NewGuid():N}"[..12];
@@ -36,15 +36,20 @@ public static class CommitThroughput
 
         Console.WriteLine($"warming up, then {options.Clients} clients commit for {options.Duration.TotalSeconds:F0} s ...");
         await Latencies.MeasureAsync(options.Clients, TimeSpan.FromSeconds(3), (worker, i) => CommitAsync(owner, repos[worker], org, i));
+        var cpu = CpuMeter.For(stack).Start();
         var commits = await Latencies.MeasureAsync(options.Clients, options.Duration, (worker, i) => CommitAsync(owner, repos[worker], org, i));
+        var cpuReport = cpu.Stop();
 
         Console.WriteLine($"now plain Npgsql inserts, {options.Clients} connections, one transaction per row ...");
         var raw = await RawInsertsAsync(stack.DatabaseConnectionString, options);
 
         Console.WriteLine();
+        Console.WriteLine($"== commits: eng/bench.sh commits --clients {options.Clients} --seconds {options.Duration.TotalSeconds:0}{options.EnvironmentText}");
         Console.WriteLine($"commits through the gateway: {commits}");
         Console.WriteLine($"plain Npgsql inserts:        {raw}");
         Console.WriteLine($"ratio: {commits.PerSecond / raw.PerSecond:P0} of the raw insert rate (target: at least 50%)");
+        Console.WriteLine("CPU while committing:");
+        Console.WriteLine(cpuReport.Describe(commits.Operations));
         return commits.Failures == 0 ? 0 : 1;
     }
 

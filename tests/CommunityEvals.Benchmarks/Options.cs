@@ -55,7 +55,7 @@ public sealed record Options(int Clients, TimeSpan Duration)
 
     /// <summary>The <c>commits</c> benchmark's options.</summary>
     public static Options Parse(string[] args) =>
-        Parse(args, new Options(16, TimeSpan.FromSeconds(20)), "--clients", "--seconds");
+        Parse(args, new Options(16, TimeSpan.FromSeconds(20)), "--clients", "--seconds", "--env");
 
     public static Options Parse(string[] args, Options defaults, params string[] allowed)
     {

@@ -52,9 +52,6 @@ public sealed class RepoState
 
     public string? MainHead { get; set; }
 
-    /// <summary>Every commit oid this repo has seen, so any of them can serve as a revision.</summary>
-    public List<string> Commits { get; set; } = [];
-
     public Dictionary<string, CommittedFile> MainFiles { get; set; } = [];
 
     public Dictionary<string, List<ResultEntry>> MainResults { get; set; } = [];
@@ -134,7 +131,6 @@ public sealed class RepoState
     private void ApplyToMain(CommitChanges commit)
     {
         MainHead = commit.CommitOid;
-        Commits.Add(commit.CommitOid);
         foreach (var path in commit.DeletedPaths)
         {
             MainFiles.Remove(path);
@@ -151,7 +147,6 @@ public sealed class RepoState
     private void ApplyToPullRequest(PullRequestState pullRequest, CommitChanges commit)
     {
         pullRequest.Head = commit.CommitOid;
-        Commits.Add(commit.CommitOid);
         foreach (var path in commit.DeletedPaths)
         {
             pullRequest.Files.Remove(path);

@@ -11,10 +11,10 @@ namespace CommunityEvals.LeaderboardProjection.ScoreChanges;
 /// Publishes the stored changes to RabbitMQ as <see cref="Contracts.ScoreChanged"/>, in id order,
 /// after the projection committed them. Progress is a <see cref="ScoreChangePublication"/> document
 /// that the projection never writes or tears down: a rebuild rewrites the same change ids behind
-/// the checkpoint, so nothing is sent twice. The checkpoint moves after each message, so a crash
-/// re-sends at most the message in flight (consumers deduplicate by id; the message id is derived
-/// from it too). One instance publishes at a time: it holds a PostgreSQL advisory lock on a
-/// connection of its own, and another takes over when that connection goes away.
+/// the checkpoint, so nothing is sent twice. The checkpoint moves after each page, so a crash
+/// re-sends at most one page (consumers deduplicate by id; the message id is derived from it
+/// too). One instance publishes at a time: it holds a PostgreSQL advisory lock on a connection of
+/// its own, and another takes over when that connection goes away.
 /// </summary>
 public sealed class ScoreChangePublisher(
     IDocumentStore store,
@@ -102,16 +102,24 @@ public sealed class ScoreChangePublisher(
         var checkpoint = await session.LoadAsync<ScoreChangePublication>(ScoreChangePublication.Key, cancellationToken)
             ?? new ScoreChangePublication();
         var changes = await ScoreChangeFeed.AfterAsync(session, new ChangePosition(checkpoint.Sequence, checkpoint.N), PageSize, cancellationToken);
+        if (changes.Count == 0)
+        {
+            return 0;
+        }
+
         foreach (var change in changes)
         {
             await bus.Publish(change.ToMessage(), context => context.MessageId = MessageIdOf(change.Id), cancellationToken);
-            checkpoint.Sequence = change.Sequence;
-            checkpoint.N = change.N;
-            checkpoint.PublishedAt = DateTimeOffset.UtcNow;
-            session.Store(checkpoint);
-            await session.SaveChangesAsync(cancellationToken);
         }
 
+        // One checkpoint write per page, not per message: a crash re-sends at most this page,
+        // which consumers drop by id.
+        var last = changes[^1];
+        checkpoint.Sequence = last.Sequence;
+        checkpoint.N = last.N;
+        checkpoint.PublishedAt = DateTimeOffset.UtcNow;
+        session.Store(checkpoint);
+        await session.SaveChangesAsync(cancellationToken);
         return changes.Count;
     }
 
