@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using CommunityEvals.Evidence.Reading;
 
@@ -23,11 +24,18 @@ public sealed class InspectLogReader : IDisposable
     private const string HeaderEntry = "header.json";
     private const int SmallValue = 64 * 1024;
 
+    /// <summary><c>.eval</c> logs with at least this many sample entries are read on two threads.</summary>
+    private const int ParallelMinEntries = 256;
+
+    /// <summary>Sample entries handed to a thread at a time.</summary>
+    private const int BatchEntries = 64;
+
     private readonly Stream _stream;
     private readonly bool _ownsStream;
     private readonly EvidenceOptions _options;
     private readonly StreamingZip? _zip;
     private readonly ZipBudget _budget = new();
+    private long _declaredSampleBytes;
     private bool _disposed;
 
     private InspectLogReader(Stream stream, bool ownsStream, EvidenceOptions options, StreamingZip? zip)
@@ -250,6 +258,7 @@ public sealed class InspectLogReader : IDisposable
             if (IsSampleEntry(name))
             {
                 samples++;
+                _declaredSampleBytes += entry.UncompressedSize;
                 continue;
             }
 
@@ -394,27 +403,189 @@ public sealed class InspectLogReader : IDisposable
 
     private IEnumerable<InspectSample> EvalSamples()
     {
-        // One filter and one cursor for all entries: their buffers are reused, not reallocated per sample.
-        using var filter = new NamedFloatLiteralStream(Stream.Null, leaveOpen: true);
-        var cursor = NewCursor(filter);
+        // Each entry is read exactly as on one thread (its errors are its own); the one thing entries share
+        // is the archive-wide budget of inflated bytes. No entry yields more than it declares, so when the
+        // declared sizes fit what is left of the budget, the budget cannot run out and the order in which
+        // entries are read cannot change the outcome: then two threads read them.
+        return Environment.ProcessorCount > 1
+            && SampleEntryCount >= ParallelMinEntries
+            && _budget.Total + _declaredSampleBytes <= _options.MaxUncompressedBytes
+                ? EvalSamplesOnTwoThreads()
+                : EvalSamplesInOrder();
+    }
+
+    private IEnumerable<InspectSample> EvalSamplesInOrder()
+    {
+        var parser = new EntryParser(this);
         foreach (var entry in _zip!.Entries())
         {
-            if (!IsSampleEntry(entry.Name))
+            if (IsSampleEntry(entry.Name))
             {
-                continue;
+                yield return parser.Parse(entry);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Batches of sample entries alternate between this thread and a helper thread; samples come out in log
+    /// order, and the first failure in log order is the one raised (with the samples before it yielded).
+    /// </summary>
+    private IEnumerable<InspectSample> EvalSamplesOnTwoThreads()
+    {
+        var parser = new EntryParser(this);
+        using var helper = new HelperParser(new EntryParser(this));
+        using var batches = _zip!.Entries().Where(entry => IsSampleEntry(entry.Name)).Chunk(BatchEntries).GetEnumerator();
+        while (batches.MoveNext())
+        {
+            var mine = batches.Current;
+            var handedOff = batches.MoveNext();
+            if (handedOff)
+            {
+                helper.Post(batches.Current);
             }
 
-            using var s = OpenEntry(entry);
-            filter.Reset(s);
-            cursor.Reset(filter);
+            foreach (var entry in mine)
+            {
+                yield return parser.Parse(entry);
+            }
+
+            if (handedOff)
+            {
+                var (samples, failure) = helper.Take();
+                foreach (var sample in samples)
+                {
+                    yield return sample;
+                }
+
+                failure?.Throw();
+            }
+        }
+    }
+
+    /// <summary>Reads whole sample entries: its own JSON filter, cursor and read-ahead window (one per thread).</summary>
+    private sealed class EntryParser(InspectLogReader reader)
+    {
+        private readonly NamedFloatLiteralStream _filter = new(Stream.Null, leaveOpen: true);
+        private readonly ZipWindow _window = new();
+        private JsonCursor? _cursor;
+
+        public InspectSample Parse(ZipEntryInfo entry)
+        {
+            using var s = reader.OpenEntry(entry, _window);
+            _filter.Reset(s);
+            var cursor = _cursor ??= reader.NewCursor(_filter);
+            cursor.Reset(_filter);
             cursor.Expect(JsonTokenType.StartObject, entry.Name);
-            var sample = ReadSample(cursor, entry.Name);
+            var sample = reader.ReadSample(cursor, entry.Name);
             if (cursor.Read())
             {
                 throw new InspectLogFormatException($"unexpected content after the sample object in {entry.Name}");
             }
 
-            yield return sample;
+            return sample;
+        }
+    }
+
+    /// <summary>
+    /// A helper thread that parses the batches posted to it, in order, and hands back each batch's samples
+    /// with the failure that stopped it (if any). Disposing stops it after the entry it is reading.
+    /// </summary>
+    private sealed class HelperParser : IDisposable
+    {
+        private readonly EntryParser _parser;
+        private readonly object _gate = new();
+        private readonly Queue<ZipEntryInfo[]> _work = new();
+        private readonly Queue<(List<InspectSample> Samples, ExceptionDispatchInfo? Failure)> _done = new();
+        private Thread? _thread;
+        private volatile bool _stopping;
+
+        public HelperParser(EntryParser parser) => _parser = parser;
+
+        public void Post(ZipEntryInfo[] batch)
+        {
+            lock (_gate)
+            {
+                _work.Enqueue(batch);
+                Monitor.PulseAll(_gate);
+            }
+
+            if (_thread is null)
+            {
+                _thread = new Thread(Run) { IsBackground = true, Name = "inspect-log-reader" };
+                _thread.Start();
+            }
+        }
+
+        public (List<InspectSample> Samples, ExceptionDispatchInfo? Failure) Take()
+        {
+            lock (_gate)
+            {
+                while (_done.Count == 0)
+                {
+                    Monitor.Wait(_gate);
+                }
+
+                return _done.Dequeue();
+            }
+        }
+
+        private void Run()
+        {
+            while (true)
+            {
+                ZipEntryInfo[] batch;
+                lock (_gate)
+                {
+                    while (_work.Count == 0 && !_stopping)
+                    {
+                        Monitor.Wait(_gate);
+                    }
+
+                    if (_stopping)
+                    {
+                        return;
+                    }
+
+                    batch = _work.Dequeue();
+                }
+
+                List<InspectSample> samples = [];
+                ExceptionDispatchInfo? failure = null;
+                try
+                {
+                    foreach (var entry in batch)
+                    {
+                        if (_stopping)
+                        {
+                            return;
+                        }
+
+                        samples.Add(_parser.Parse(entry));
+                    }
+                }
+                catch (Exception e)
+                {
+                    // Everything is handed back: an exception escaping this thread would end the process.
+                    failure = ExceptionDispatchInfo.Capture(e);
+                }
+
+                lock (_gate)
+                {
+                    _done.Enqueue((samples, failure));
+                    Monitor.PulseAll(_gate);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                _stopping = true;
+                Monitor.PulseAll(_gate);
+            }
+
+            _thread?.Join();
         }
     }
 
@@ -497,6 +668,9 @@ public sealed class InspectLogReader : IDisposable
     private BoundedEntryStream OpenEntry(ZipEntryInfo entry) =>
         new(_zip!.Open(entry), entry.Name, entry.UncompressedSize, entry.CompressedSize, _options, _budget);
 
+    private BoundedEntryStream OpenEntry(ZipEntryInfo entry, ZipWindow window) =>
+        new(_zip!.Open(entry, window), entry.Name, entry.UncompressedSize, entry.CompressedSize, _options, _budget);
+
     internal static bool IsSampleEntry(string name) =>
         name.StartsWith("samples/", StringComparison.Ordinal)
         && name.EndsWith(".json", StringComparison.Ordinal)
@@ -515,9 +689,12 @@ public sealed class InspectLogReader : IDisposable
             return "name too long";
         }
 
-        if (name.Any(c => c < 0x20 || c == 0x7f))
+        foreach (var c in name)
         {
-            return "control character in name";
+            if (c < 0x20 || c == 0x7f)
+            {
+                return "control character in name";
+            }
         }
 
         if (name.Contains('\\'))
@@ -530,15 +707,23 @@ public sealed class InspectLogReader : IDisposable
             return "absolute path";
         }
 
-        foreach (var segment in name.Split('/'))
+        var rest = name.AsSpan();
+        while (true)
         {
+            var slash = rest.IndexOf('/');
+            var segment = slash < 0 ? rest : rest[..slash];
             if (segment is ".." or ".")
             {
                 return "'..' or '.' path segment";
             }
-        }
 
-        return null;
+            if (slash < 0)
+            {
+                return null;
+            }
+
+            rest = rest[(slash + 1)..];
+        }
     }
 
     private static string Quote(string name) => JsonSerializer.Serialize(name);

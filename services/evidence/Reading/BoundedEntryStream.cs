@@ -98,15 +98,16 @@ internal sealed class BoundedEntryStream : Stream
     }
 }
 
-/// <summary>The archive-wide count of inflated bytes actually read.</summary>
+/// <summary>The archive-wide count of inflated bytes actually read (entries may be read on several threads).</summary>
 internal sealed class ZipBudget
 {
     private long _total;
 
+    public long Total => Interlocked.Read(ref _total);
+
     public void Add(long bytes, EvidenceOptions options)
     {
-        _total += bytes;
-        if (_total > options.MaxUncompressedBytes)
+        if (Interlocked.Add(ref _total, bytes) > options.MaxUncompressedBytes)
         {
             throw new InspectLogFormatException($"the archive inflates past the limit of {options.MaxUncompressedBytes} bytes");
         }

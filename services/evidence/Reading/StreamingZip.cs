@@ -20,16 +20,16 @@ internal readonly record struct ZipEntryInfo(
 /// entries. Supports what Inspect's writer (Python's zipfile) produces: stored and deflated entries, data
 /// descriptors, zip64. Refuses multi-disk and encrypted archives. Every read seeks first, so walking the
 /// directory and reading entries may interleave on the one seekable stream. Entry names are only labels.
-/// Local headers and small entries are read through one read-ahead window, so the many small entries of
-/// a sample-per-entry log cost one read per window instead of a few system calls each.
+/// Local headers and small entries are read through a read-ahead window, so the many small entries of
+/// a sample-per-entry log cost one read per window instead of a few system calls each. Reads of the
+/// stream are serialised, so entries may be opened and read on several threads, each with its own
+/// <see cref="ZipWindow"/>.
 /// </summary>
 internal sealed class StreamingZip
 {
     /// <summary>Entries compressed to at most this many bytes are read whole (through the window) and inflated from memory.</summary>
     internal const int SmallEntryBytes = 64 * 1024;
 
-    /// <summary>The read-ahead window: a bounded amount read at once, whatever the archive's layout.</summary>
-    private const int WindowBytes = 128 * 1024;
 
     private const uint EocdSignature = 0x06054b50;
     private const uint Zip64LocatorSignature = 0x07064b50;
@@ -41,9 +41,8 @@ internal sealed class StreamingZip
 
     private readonly Stream _stream;
     private readonly long _length;
-    private byte[]? _window;
-    private long _windowStart;
-    private int _windowLength;
+    private readonly object _gate = new();
+    private readonly ZipWindow _window = new();
 
     private StreamingZip(Stream stream, long length, long entryCount, long directoryOffset, long directorySize)
     {
@@ -205,12 +204,15 @@ internal sealed class StreamingZip
 
             bufferStart = position;
             bufferLength = (int)Math.Min(buffer.Length, end - position);
-            ReadExactly(_stream, bufferStart, buffer.AsSpan(0, bufferLength));
+            ReadAt(bufferStart, buffer.AsSpan(0, bufferLength));
         }
     }
 
     /// <summary>Opens an entry's data, inflated; the caller bounds what it produces.</summary>
-    public Stream Open(ZipEntryInfo entry)
+    public Stream Open(ZipEntryInfo entry) => Open(entry, _window);
+
+    /// <summary>Opens an entry's data through <paramref name="window"/> (one per thread that opens entries).</summary>
+    public Stream Open(ZipEntryInfo entry, ZipWindow window)
     {
         if ((entry.Flags & 0x1) != 0)
         {
@@ -228,7 +230,7 @@ internal sealed class StreamingZip
             throw new InspectLogFormatException($"zip entry '{entry.Name}' points outside the file");
         }
 
-        ReadThroughWindow(entry.LocalHeaderOffset, local);
+        ReadThroughWindow(window, entry.LocalHeaderOffset, local);
         if (BinaryPrimitives.ReadUInt32LittleEndian(local) != LocalSignature)
         {
             throw new InspectLogFormatException($"zip entry '{entry.Name}' has no local header");
@@ -247,35 +249,53 @@ internal sealed class StreamingZip
         {
             var size = (int)entry.CompressedSize;
             var data = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
-            ReadThroughWindow(dataStart, data.AsSpan(0, size));
+            ReadThroughWindow(window, dataStart, data.AsSpan(0, size));
             raw = new PooledBufferStream(data, size);
         }
         else
         {
-            raw = new SubReadStream(_stream, dataStart, entry.CompressedSize);
+            raw = new SubReadStream(this, dataStart, entry.CompressedSize);
         }
 
         return entry.Method == 0 ? raw : new DeflateStream(raw, CompressionMode.Decompress);
     }
 
     /// <summary>Reads bytes at a position, served from the read-ahead window when they lie in it (or fit a new one).</summary>
-    private void ReadThroughWindow(long position, Span<byte> destination)
+    private void ReadThroughWindow(ZipWindow window, long position, Span<byte> destination)
     {
-        if (destination.Length > WindowBytes / 2)
+        if (destination.Length > ZipWindow.Bytes / 2)
         {
-            ReadExactly(_stream, position, destination);
+            ReadAt(position, destination);
             return;
         }
 
-        if (_window is null || position < _windowStart || position + destination.Length > _windowStart + _windowLength)
+        if (!window.Holds(position, destination.Length))
         {
-            _window ??= new byte[WindowBytes];
-            _windowStart = position;
-            _windowLength = (int)Math.Min(WindowBytes, _length - position);
-            ReadExactly(_stream, position, _window.AsSpan(0, _windowLength));
+            var length = (int)Math.Min(ZipWindow.Bytes, _length - position);
+            ReadAt(position, window.Empty(length));
+            window.Filled(position, length);
         }
 
-        _window.AsSpan((int)(position - _windowStart), destination.Length).CopyTo(destination);
+        window.CopyTo(position, destination);
+    }
+
+    /// <summary>Reads exactly <paramref name="destination"/>'s length at <paramref name="position"/>, one reader at a time.</summary>
+    private void ReadAt(long position, Span<byte> destination)
+    {
+        lock (_gate)
+        {
+            ReadExactly(_stream, position, destination);
+        }
+    }
+
+    /// <summary>Reads at most <paramref name="destination"/>'s length at <paramref name="position"/>, one reader at a time.</summary>
+    private int ReadSomeAt(long position, Span<byte> destination)
+    {
+        lock (_gate)
+        {
+            _stream.Position = position;
+            return _stream.Read(destination);
+        }
     }
 
     private static void ReadZip64Extra(ReadOnlySpan<byte> extra, ref long uncompressed, ref long compressed, ref long localOffset, ref ushort startDisk)
@@ -347,7 +367,7 @@ internal sealed class StreamingZip
     }
 
     /// <summary>A window on the shared stream; seeks before every read so other readers may interleave.</summary>
-    private sealed class SubReadStream(Stream stream, long start, long length) : Stream
+    private sealed class SubReadStream(StreamingZip zip, long start, long length) : Stream
     {
         private long _position;
 
@@ -376,10 +396,41 @@ internal sealed class StreamingZip
                 destination = destination[..(int)left];
             }
 
-            stream.Position = start + _position;
-            var read = stream.Read(destination);
+            var read = zip.ReadSomeAt(start + _position, destination);
             _position += read;
             return read;
         }
     }
+}
+
+/// <summary>A read-ahead window on a zip: bytes read once and served to the small reads that follow.</summary>
+internal sealed class ZipWindow
+{
+    /// <summary>How much is read at once, whatever the archive's layout.</summary>
+    public const int Bytes = 128 * 1024;
+
+    private byte[]? _buffer;
+    private long _start;
+    private int _length;
+
+    public bool Holds(long position, int count) =>
+        _buffer is not null && position >= _start && position + count <= _start + _length;
+
+    /// <summary>Forgets what the window holds and gives its buffer to read into.</summary>
+    public Span<byte> Empty(int length)
+    {
+        _buffer ??= new byte[Bytes];
+        _length = 0;
+        return _buffer.AsSpan(0, length);
+    }
+
+    /// <summary>The buffer now holds <paramref name="length"/> bytes from <paramref name="position"/>.</summary>
+    public void Filled(long position, int length)
+    {
+        _start = position;
+        _length = length;
+    }
+
+    public void CopyTo(long position, Span<byte> destination) =>
+        _buffer.AsSpan((int)(position - _start), destination.Length).CopyTo(destination);
 }
