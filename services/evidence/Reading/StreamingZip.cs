@@ -30,7 +30,6 @@ internal sealed class StreamingZip
     /// <summary>Entries compressed to at most this many bytes are read whole (through the window) and inflated from memory.</summary>
     internal const int SmallEntryBytes = 64 * 1024;
 
-
     private const uint EocdSignature = 0x06054b50;
     private const uint Zip64LocatorSignature = 0x07064b50;
     private const uint Zip64EocdSignature = 0x06064b50;
