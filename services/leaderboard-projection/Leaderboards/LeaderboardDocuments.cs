@@ -135,7 +135,8 @@ public sealed class LeaderboardBoard
 /// <summary>How far the leaderboard projection has folded the log (every event, relevant or not).</summary>
 public sealed class LeaderboardCursor
 {
-    public const string Key = "leaderboards";
+    /// <summary>Changed from <c>leaderboards</c> with the projection's name, so that a store folded by the old one is folded again.</summary>
+    public const string Key = "boards";
 
     public string Id { get; set; } = Key;
 

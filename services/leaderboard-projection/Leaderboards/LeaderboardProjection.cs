@@ -12,13 +12,14 @@ namespace CommunityEvals.LeaderboardProjection.Leaderboards;
 /// model stream whose results name it, so this folds each page of events at once: it loads the
 /// models the page's repo events belong to and the boards they (or the page) can touch, folds
 /// the events in order with <see cref="LeaderboardFold"/>, and stores the changed documents and
-/// the <see cref="ScoreChangeRecord"/>s in the page's transaction. The async daemon hands pages
+/// the <see cref="ScoreChangeSet"/>s in the page's transaction. The async daemon hands pages
 /// out one after another and commits each before the next, so the documents loaded are always
 /// those the previous page left; the cursor makes a page that is handed out again a no-op.
 /// </summary>
 public sealed class LeaderboardProjection : IProjection
 {
-    public const string ProjectionName = "Leaderboards";
+    /// <remarks>Named anew (it was <c>Leaderboards</c>) when changes came to be stored per event: a store that had the old one replays the log once.</remarks>
+    public const string ProjectionName = "Boards";
 
     private static readonly HashSet<Type> Relevant = [.. LeaderboardFold.EventTypes];
 
@@ -130,40 +131,45 @@ public sealed class LeaderboardProjection : IProjection
     private volatile bool _changeTableReady;
 
     /// <summary>
-    /// Writes a page's changes with one statement into the documents' own table (the same rows
-    /// <c>Store</c> would write: id, data as the store serialises it, the duplicated sequence), an
-    /// event's changes often being dozens of rows and a rebuild's millions.
+    /// Writes a page's changes with one statement, one <see cref="ScoreChangeSet"/> row per event,
+    /// into the documents' own table (the rows <c>Store</c> would write: id, data as the store
+    /// serialises it).
     /// </summary>
     private async Task StoreAsync(IDocumentOperations operations, List<ScoreChangeRecord> records, CancellationToken cancellation)
     {
         var options = operations.DocumentStore.Options;
         if (!_changeTableReady)
         {
-            await operations.Database.EnsureStorageExistsAsync(typeof(ScoreChangeRecord), cancellation);
+            await operations.Database.EnsureStorageExistsAsync(typeof(ScoreChangeSet), cancellation);
             _changeTableReady = true;
         }
 
         var serializer = options.Serializer();
-        var ids = new string[records.Count];
-        var data = new string[records.Count];
-        var sequences = new long[records.Count];
-        for (var i = 0; i < records.Count; i++)
+        var ids = new List<long>();
+        var data = new List<string>();
+        var start = 0;
+        while (start < records.Count)
         {
-            ids[i] = records[i].Id;
-            data[i] = serializer.ToJson(records[i]);
-            sequences[i] = records[i].Sequence;
+            var end = start;
+            while (end < records.Count && records[end].Sequence == records[start].Sequence)
+            {
+                end++;
+            }
+
+            ids.Add(records[start].Sequence);
+            data.Add(serializer.ToJson(new ScoreChangeSet { Id = records[start].Sequence, Changes = records.GetRange(start, end - start) }));
+            start = end;
         }
 
-        var table = options.FindOrResolveDocumentType(typeof(ScoreChangeRecord)).TableName.QualifiedName;
+        var table = options.FindOrResolveDocumentType(typeof(ScoreChangeSet)).TableName.QualifiedName;
         operations.QueueSqlCommand(
-            $"insert into {table} (id, data, mt_version, mt_dotnet_type, sequence) "
-            + "select t.id, t.data::jsonb, gen_random_uuid(), ?, t.seq from unnest(?::text[], ?::text[], ?::bigint[]) as t(id, data, seq) "
+            $"insert into {table} (id, data, mt_version, mt_dotnet_type) "
+            + "select t.id, t.data::jsonb, gen_random_uuid(), ? from unnest(?::bigint[], ?::text[]) as t(id, data) "
             + "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, "
-            + "sequence = excluded.sequence, mt_last_modified = transaction_timestamp()",
-            typeof(ScoreChangeRecord).FullName!,
-            ids,
-            data,
-            sequences);
+            + "mt_last_modified = transaction_timestamp()",
+            typeof(ScoreChangeSet).FullName!,
+            ids.ToArray(),
+            data.ToArray());
     }
 
     /// <summary>
@@ -193,11 +199,10 @@ public static class LeaderboardReadModels
             asyncOptions.DeleteViewTypeOnTeardown<LeaderboardModel>();
             asyncOptions.DeleteViewTypeOnTeardown<LeaderboardBoard>();
             asyncOptions.DeleteViewTypeOnTeardown<LeaderboardCursor>();
-            asyncOptions.DeleteViewTypeOnTeardown<ScoreChangeRecord>();
+            asyncOptions.DeleteViewTypeOnTeardown<ScoreChangeSet>();
         });
 
-        // Change readers (SSE, the publisher) page through changes in (sequence, n) order: a real,
-        // indexed column for the sequence.
-        options.Schema.For<ScoreChangeRecord>().Duplicate(change => change.Sequence);
+        // Change readers (SSE, the publisher) page through the sets by id, the event's sequence (the key).
+        options.Schema.For<ScoreChangeSet>().Identity(set => set.Id);
     }
 }

@@ -15,7 +15,7 @@ public readonly record struct ChangePosition(long Sequence, int N)
     public override string ToString() => ScoreChangeRules.IdOf(Sequence, N);
 }
 
-/// <summary>Reads stored changes in their order, (sequence, n).</summary>
+/// <summary>Reads stored changes in their order, (sequence, n), from the events' <see cref="ScoreChangeSet"/>s.</summary>
 public static class ScoreChangeFeed
 {
     /// <summary>The changes after <paramref name="position"/>, oldest first, optionally of one benchmark and/or one model.</summary>
@@ -27,30 +27,58 @@ public static class ScoreChangeFeed
         string? benchmark = null,
         string? model = null)
     {
-        var (sequence, n) = (position.Sequence, position.N);
-        var query = session.Query<ScoreChangeRecord>()
-            .Where(change => change.Sequence > sequence || (change.Sequence == sequence && change.N > n));
-        if (benchmark is not null)
+        var changes = new List<ScoreChangeRecord>();
+        if (take <= 0)
         {
-            query = query.Where(change => change.Benchmark == benchmark);
+            return changes;
         }
 
-        if (model is not null)
+        // Every set holds at least one change, so without filters one round is enough.
+        var pageSize = Math.Clamp(take, 16, 1000);
+        var from = position.Sequence;
+        var inclusive = true;
+        while (true)
         {
-            query = query.Where(change => change.ModelId == model);
-        }
+            var query = inclusive
+                ? session.Query<ScoreChangeSet>().Where(set => set.Id >= from)
+                : session.Query<ScoreChangeSet>().Where(set => set.Id > from);
+            var sets = await query.OrderBy(set => set.Id).Take(pageSize).ToListAsync(cancellationToken);
+            foreach (var set in sets)
+            {
+                foreach (var change in set.Changes)
+                {
+                    if ((change.Sequence == position.Sequence && change.N <= position.N)
+                        || (benchmark is not null && change.Benchmark != benchmark)
+                        || (model is not null && change.ModelId != model))
+                    {
+                        continue;
+                    }
 
-        return await query.OrderBy(change => change.Sequence).ThenBy(change => change.N).Take(take).ToListAsync(cancellationToken);
+                    changes.Add(change);
+                    if (changes.Count == take)
+                    {
+                        return changes;
+                    }
+                }
+            }
+
+            if (sets.Count < pageSize)
+            {
+                return changes;
+            }
+
+            from = sets[^1].Id;
+            inclusive = false;
+        }
     }
 
     /// <summary>The position of the newest stored change; <see cref="ChangePosition.Start"/> when there is none.</summary>
     public static async Task<ChangePosition> LatestAsync(IQuerySession session, CancellationToken cancellationToken)
     {
-        var latest = await session.Query<ScoreChangeRecord>()
-            .OrderByDescending(change => change.Sequence)
-            .ThenByDescending(change => change.N)
+        var latest = await session.Query<ScoreChangeSet>()
+            .OrderByDescending(set => set.Id)
             .FirstOrDefaultAsync(cancellationToken);
-        return latest is null ? ChangePosition.Start : ChangePosition.Of(latest);
+        return latest is { Changes.Count: > 0 } ? ChangePosition.Of(latest.Changes[^1]) : ChangePosition.Start;
     }
 }
 

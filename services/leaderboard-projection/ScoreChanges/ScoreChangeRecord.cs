@@ -3,8 +3,8 @@ using CommunityEvals.Contracts;
 namespace CommunityEvals.LeaderboardProjection.ScoreChanges;
 
 /// <summary>
-/// A <see cref="ScoreChanged"/> as the leaderboard projection stored it, in the same transaction as
-/// the boards it describes. Id is <c>{sequence}.{n}</c>; readers order by <see cref="Sequence"/>
+/// A <see cref="ScoreChanged"/> as the leaderboard projection stored it (within its event's
+/// <see cref="ScoreChangeSet"/>), in the same transaction as the boards it describes. Id is <c>{sequence}.{n}</c>; readers order by <see cref="Sequence"/>
 /// then <see cref="N"/>. A rebuild writes the same ids with the same content.
 /// </summary>
 public sealed class ScoreChangeRecord
@@ -57,6 +57,19 @@ public sealed class ScoreChangeRecord
 
     public ScoreChanged ToMessage() =>
         new(Benchmark, TaskId, ModelId, PreviousValue, Value, PreviousRank, Rank, Verified, Origin, Cause, Sequence, Id, OccurredAt);
+}
+
+/// <summary>
+/// Every <see cref="ScoreChangeRecord"/> one event caused, in order (<c>n</c> from 1): how the
+/// projection stores them, one row per event rather than one per change (an event that moves a
+/// row on a long board moves every row between, often dozens). Id is the event's sequence.
+/// <see cref="ScoreChangeFeed"/> reads them back change by change.
+/// </summary>
+public sealed class ScoreChangeSet
+{
+    public long Id { get; set; }
+
+    public List<ScoreChangeRecord> Changes { get; set; } = [];
 }
 
 /// <summary>

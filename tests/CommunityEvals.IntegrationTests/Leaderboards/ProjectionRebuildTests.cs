@@ -155,7 +155,8 @@ public sealed class ProjectionRebuildTests(StackFixture stack)
         await using var command = new NpgsqlCommand(
             """
             select (select mt_last_modified from projection.mt_doc_leaderboardboard where id = @board),
-                   (select min(mt_last_modified) from projection.mt_doc_scorechangerecord where data->>'benchmark' = @dataset)
+                   (select min(mt_last_modified) from projection.mt_doc_scorechangeset
+                    where data->'changes' @> jsonb_build_array(jsonb_build_object('benchmark', @dataset::text)))
             """, connection);
         command.Parameters.AddWithValue("board", $"benchmark/{dataset}");
         command.Parameters.AddWithValue("dataset", dataset);
