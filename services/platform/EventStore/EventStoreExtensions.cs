@@ -6,6 +6,7 @@ using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Weasel.Core;
 
 namespace CommunityEvals.Platform.EventStore;
@@ -33,6 +34,11 @@ public static class EventStoreExtensions
 
         builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "database");
 
+        // Daemons wake when events are appended rather than at their next poll (see AppendWakeup.cs).
+        builder.Services.AddSingleton(services => new AppendWakeup(connectionString, services.GetRequiredService<ILogger<AppendWakeup>>()));
+        builder.Services.AddHostedService(services => services.GetRequiredService<AppendWakeup>());
+        builder.Services.ConfigureMarten((services, options) => options.Projections.Wakeup = services.GetRequiredService<AppendWakeup>());
+
         return builder.Services.AddMarten(options =>
         {
             options.Connection(connectionString);
@@ -53,6 +59,7 @@ public static class EventStoreExtensions
             options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
             options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
             options.Events.AddEventTypes(EventCatalog.All);
+            options.Listeners.Add(new AppendNotifier());
             AccountDocuments.Configure(options);
             configure?.Invoke(options);
         });
