@@ -51,6 +51,9 @@ internal static class Extensions
 
         // Score changes: woken readers (SSE), and the one publisher to RabbitMQ.
         builder.Services.AddSingleton<ScoreChangeSignal>();
+        var commits = new ProjectionCommits();
+        builder.Services.AddSingleton(commits);
+        builder.Services.ConfigureMarten(options => options.Projections.AsyncListeners.Add(commits));
         builder.Services.AddHostedService<ScoreChangeWatcher>();
         builder.Services.AddHostedService<ScoreChangePublisher>();
     }

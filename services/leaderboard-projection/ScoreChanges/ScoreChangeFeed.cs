@@ -115,8 +115,13 @@ public sealed class ScoreChangeSignal
     }
 }
 
-/// <summary>Polls the newest stored change every <see cref="Interval"/> and pulses <see cref="ScoreChangeSignal"/> when it moved.</summary>
-public sealed class ScoreChangeWatcher(IDocumentStore store, ScoreChangeSignal signal, ILogger<ScoreChangeWatcher> logger) : BackgroundService
+/// <summary>
+/// Checks the newest stored change every <see cref="Interval"/>, and at once when this node's
+/// projection daemon commits a page (<see cref="ProjectionCommits"/>), and pulses
+/// <see cref="ScoreChangeSignal"/> when it moved. Only this one query runs per commit, however
+/// many streams wait; the interval covers a daemon running on another node.
+/// </summary>
+public sealed class ScoreChangeWatcher(IDocumentStore store, ScoreChangeSignal signal, ProjectionCommits commits, ILogger<ScoreChangeWatcher> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(150);
 
@@ -127,15 +132,18 @@ public sealed class ScoreChangeWatcher(IDocumentStore store, ScoreChangeSignal s
         {
             try
             {
-                await using var session = store.QuerySession();
-                var latest = await ScoreChangeFeed.LatestAsync(session, stoppingToken);
-                if (latest != seen)
+                var wake = commits.Signal.Next;
+                await using (var session = store.QuerySession())
                 {
-                    seen = latest;
-                    signal.Pulse();
+                    var latest = await ScoreChangeFeed.LatestAsync(session, stoppingToken);
+                    if (latest != seen)
+                    {
+                        seen = latest;
+                        signal.Pulse();
+                    }
                 }
 
-                await Task.Delay(Interval, stoppingToken);
+                await ScoreChangeSignal.WaitAsync(wake, Interval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -148,5 +156,19 @@ public sealed class ScoreChangeWatcher(IDocumentStore store, ScoreChangeSignal s
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
+    }
+}
+
+/// <summary>Pulsed right after each commit of this node's projection daemon (the store may not be asked for anything meanwhile).</summary>
+public sealed class ProjectionCommits : IChangeListener
+{
+    public ScoreChangeSignal Signal { get; } = new();
+
+    public Task BeforeCommitAsync(IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token) => Task.CompletedTask;
+
+    public Task AfterCommitAsync(IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token)
+    {
+        Signal.Pulse();
+        return Task.CompletedTask;
     }
 }
