@@ -102,7 +102,8 @@ public static class CommitsApi
             : null;
         var (outcome, refused) = await store.DecideAndCommitAsync(actor!.Caller, async session =>
         {
-            await session.LockStreamsAsync(cancellationToken, repo!.Id, StreamKeys.Benchmark(repo.Repo));
+            // Only a dataset repo's commit can write its benchmark's stream.
+            await session.LockStreamsAsync(cancellationToken, repo!.Kind == RepoPaths.Dataset ? [repo.Id, StreamKeys.Benchmark(repo.Repo)] : [repo.Id]);
             var current = await session.LoadAsync<RepoState>(repo!.Id, cancellationToken) ?? repo;
             var catalog = await catalogs.LoadAsync(session, cancellationToken);
             var benchmark = current.Kind == RepoPaths.Dataset

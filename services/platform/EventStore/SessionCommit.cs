@@ -70,13 +70,16 @@ public static class SessionCommit
     /// </summary>
     public static async Task LockStreamsAsync(this IDocumentSession session, CancellationToken cancellationToken, params string[] streams)
     {
-        foreach (var stream in streams.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        // One statement takes them all, in a fixed order (a select list is evaluated left to right),
+        // so two writers wanting the same streams cannot deadlock.
+        var ordered = streams.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray<object>();
+        if (ordered.Length == 0)
         {
-            await session.QueryAsync<int>(
-                "select 1 from (select pg_advisory_xact_lock(hashtextextended(?, 41000))) as locked",
-                cancellationToken,
-                stream);
+            return;
         }
+
+        var locks = string.Join(", ", ordered.Select(_ => "pg_advisory_xact_lock(hashtextextended(?, 41000))"));
+        await session.QueryAsync<int>($"select 1 from (select {locks}) as locked", cancellationToken, ordered);
     }
 
     private static bool IsConcurrencyConflict(Exception exception) => exception
