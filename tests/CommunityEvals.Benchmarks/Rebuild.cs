@@ -112,8 +112,9 @@ public static class Rebuild
 
             // Then all of them at once, as one rebuild of the service's read models: the log length
             // over the wall time is the rate of a full rebuild when the projections run side by side.
+            // Only for the whole service (no --projections): naming projections asks for them one by one.
             Timing? together = null;
-            if (names.Count > 1)
+            if (names.Count > 1 && options.Projections.Count == 0)
             {
                 Console.WriteLine("rebuild pass: all projections at once (read models full before) ...");
                 var cpu = new CpuMeter();

@@ -45,8 +45,16 @@ public static class LeaderboardModelRules
             return model;
         }
 
-        // Boards need no revision list; it would only grow.
+        // Boards need no revision list (it would only grow) and no file lists: the fold of results,
+        // pull-request states and hidden marks never reads them, and the model is written often.
         page.Revisions.Clear();
+        page.MainFiles.Clear();
+        foreach (var pullRequest in page.PullRequests)
+        {
+            pullRequest.Files.Clear();
+            pullRequest.DeletedPaths.Clear();
+        }
+
         model ??= new LeaderboardModel { Id = id };
         model.Page = page;
         model.Datasets = page.Results.Select(result => result.DatasetId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
