@@ -34,8 +34,14 @@ public sealed class AppendWakeup(string connectionString, ILogger<AppendWakeup> 
 {
     private static readonly TimeSpan Reconnect = TimeSpan.FromSeconds(1);
 
-    /// <summary>Appends arriving together wake the agent once: its check costs a query each time.</summary>
-    private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(5);
+    /// <summary>
+    /// The shortest time between two wakes. An append after a quiet spell wakes the agent at once;
+    /// under a stream of appends it wakes no more often than it would poll, so each page it hands
+    /// out still gathers many events (a page per append would cost far more per event).
+    /// </summary>
+    public static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(100);
+
+    private long _lastWakeTicks;
 
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _pending;
@@ -61,8 +67,14 @@ public sealed class AppendWakeup(string connectionString, ILogger<AppendWakeup> 
             }
         }
 
-        await Task.Delay(Coalesce, token);
+        var sinceLast = TimeSpan.FromTicks(Environment.TickCount64 * TimeSpan.TicksPerMillisecond - Interlocked.Read(ref _lastWakeTicks));
+        if (sinceLast < MinimumInterval)
+        {
+            await Task.Delay(MinimumInterval - sinceLast, token);
+        }
+
         Interlocked.Exchange(ref _pending, 0);
+        Interlocked.Exchange(ref _lastWakeTicks, Environment.TickCount64 * TimeSpan.TicksPerMillisecond);
     }
 
     private void Wake()

@@ -34,10 +34,14 @@ public static class EventStoreExtensions
 
         builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "database");
 
-        // Daemons wake when events are appended rather than at their next poll (see AppendWakeup.cs).
-        builder.Services.AddSingleton(services => new AppendWakeup(connectionString, services.GetRequiredService<ILogger<AppendWakeup>>()));
-        builder.Services.AddHostedService(services => services.GetRequiredService<AppendWakeup>());
-        builder.Services.ConfigureMarten((services, options) => options.Projections.Wakeup = services.GetRequiredService<AppendWakeup>());
+        // Daemons wake when events are appended rather than at their next poll (see AppendWakeup.cs);
+        // EventStore:WakeOnAppend=false leaves them polling only, for what-if measurements.
+        if (builder.Configuration.GetValue("EventStore:WakeOnAppend", defaultValue: true))
+        {
+            builder.Services.AddSingleton(services => new AppendWakeup(connectionString, services.GetRequiredService<ILogger<AppendWakeup>>()));
+            builder.Services.AddHostedService(services => services.GetRequiredService<AppendWakeup>());
+            builder.Services.ConfigureMarten((services, options) => options.Projections.Wakeup = services.GetRequiredService<AppendWakeup>());
+        }
 
         return builder.Services.AddMarten(options =>
         {
