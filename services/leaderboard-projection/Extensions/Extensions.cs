@@ -46,14 +46,16 @@ internal static class Extensions
 
         builder.AddEventBus(ServiceName);
 
-        // Serialized live boards, dropped whenever the boards change (see Leaderboards/BoardCache.cs).
-        builder.AddBoardCache();
-
-        // Score changes: woken readers (SSE), and the one publisher to RabbitMQ.
-        builder.Services.AddSingleton<ScoreChangeSignal>();
+        // What has to know at once that this node's daemon committed a page.
         var commits = new ProjectionCommits();
         builder.Services.AddSingleton(commits);
         builder.Services.ConfigureMarten(options => options.Projections.AsyncListeners.Add(commits));
+
+        // Serialized live boards, dropped whenever the boards change (see Leaderboards/BoardCache.cs).
+        builder.AddBoardCache(commits);
+
+        // Score changes: woken readers (SSE), and the one publisher to RabbitMQ.
+        builder.Services.AddSingleton<ScoreChangeSignal>();
         builder.Services.AddHostedService<ScoreChangeWatcher>();
         builder.Services.AddHostedService<ScoreChangePublisher>();
     }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
+using CommunityEvals.LeaderboardProjection.Shared;
 using Marten;
-using Marten.Services;
 using Microsoft.Net.Http.Headers;
 
 namespace CommunityEvals.LeaderboardProjection.Leaderboards;
@@ -15,7 +15,7 @@ namespace CommunityEvals.LeaderboardProjection.Leaderboards;
 /// starts a new generation, and an entry of an older one is never served. A reader takes the
 /// generation before it loads the board, so a board loaded just before a change is stored under
 /// the old generation and is dropped at once, never served as current. Changes are noticed
-/// twice: right after this node's daemon commits (<see cref="BoardCacheInvalidator"/>), and by
+/// twice: right after this node's daemon commits (<see cref="ProjectionCommits"/>), and by
 /// <see cref="BoardCacheWatcher"/> from the projection's progress in the store, which also covers
 /// the daemon running on another node and rebuilds.
 /// </para>
@@ -153,22 +153,10 @@ public sealed class CachedJsonResult(CachedBody body) : IResult
     }
 }
 
-/// <summary>Starts a new board generation after each commit of this node's projection daemon.</summary>
-public sealed class BoardCacheInvalidator(BoardCache cache) : IChangeListener
-{
-    public Task BeforeCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token) => Task.CompletedTask;
-
-    public Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
-    {
-        cache.Invalidate();
-        return Task.CompletedTask;
-    }
-}
-
 /// <summary>
 /// Watches how far the boards' projection has come in the store and starts a new generation when
 /// it moves (or goes back, in a rebuild): the daemon may run on another node, whose commits
-/// <see cref="BoardCacheInvalidator"/> never hears of.
+/// <see cref="ProjectionCommits"/> never hears of.
 /// </summary>
 public sealed class BoardCacheWatcher(IDocumentStore store, BoardCache cache, ILogger<BoardCacheWatcher> logger) : BackgroundService
 {
@@ -212,12 +200,12 @@ public sealed class BoardCacheWatcher(IDocumentStore store, BoardCache cache, IL
 
 public static class BoardCacheExtensions
 {
-    public static IHostApplicationBuilder AddBoardCache(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddBoardCache(this IHostApplicationBuilder builder, ProjectionCommits commits)
     {
         var cache = new BoardCache();
+        commits.Subscribe(cache.Invalidate);
         builder.Services.AddSingleton(cache);
         builder.Services.AddHostedService<BoardCacheWatcher>();
-        builder.Services.ConfigureMarten(options => options.Projections.AsyncListeners.Add(new BoardCacheInvalidator(cache)));
         return builder;
     }
 }

@@ -1,3 +1,4 @@
+using CommunityEvals.LeaderboardProjection.Shared;
 using Marten;
 
 namespace CommunityEvals.LeaderboardProjection.ScoreChanges;
@@ -156,19 +157,5 @@ public sealed class ScoreChangeWatcher(IDocumentStore store, ScoreChangeSignal s
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
-    }
-}
-
-/// <summary>Pulsed right after each commit of this node's projection daemon (the store may not be asked for anything meanwhile).</summary>
-public sealed class ProjectionCommits : IChangeListener
-{
-    public ScoreChangeSignal Signal { get; } = new();
-
-    public Task BeforeCommitAsync(IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token) => Task.CompletedTask;
-
-    public Task AfterCommitAsync(IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token)
-    {
-        Signal.Pulse();
-        return Task.CompletedTask;
     }
 }
