@@ -20,17 +20,17 @@ public static class CommitThroughput
         var adminToken = TokenHash.NewToken();
         Console.WriteLine("starting the stack (private PostgreSQL, RabbitMQ, AppHost) ...");
         await using var stack = await LocalStack.StartAsync(adminToken, TimeSpan.FromMinutes(3), new Dictionary<string, string>(options.Environment));
-        using var admin = Client(stack.AppHost.Gateway, adminToken);
+        using var admin = Hub.Client(stack.AppHost.Gateway, adminToken);
 
         var org = $"bench{Guid.NewGuid():N}"[..12];
         var created = await (await admin.PostAsJsonAsync("/api/users", new { name = $"{org}-owner", orgs = new[] { org } })).Content.ReadFromJsonAsync<JsonElement>();
-        using var owner = Client(stack.AppHost.Gateway, created.GetProperty("token").GetString()!);
-        await Ensure(owner.PostAsJsonAsync("/api/repos/create", new { type = "dataset", name = "bench", organization = org }));
-        await Ensure(owner.PostAsync($"/api/datasets/{org}/bench/commit/main", Commit("eval.yaml", Benchmark)));
+        using var owner = Hub.Client(stack.AppHost.Gateway, created.GetProperty("token").GetString()!);
+        await Hub.EnsureAsync(owner.PostAsJsonAsync("/api/repos/create", new { type = "dataset", name = "bench", organization = org }));
+        await Hub.EnsureAsync(owner.PostAsync($"/api/datasets/{org}/bench/commit/main", Hub.CommitBody("eval.yaml", Benchmark)));
         var repos = new List<string>();
         for (var i = 0; i < options.Clients; i++)
         {
-            await Ensure(owner.PostAsJsonAsync("/api/repos/create", new { type = "model", name = $"model-{i}", organization = org }));
+            await Hub.EnsureAsync(owner.PostAsJsonAsync("/api/repos/create", new { type = "model", name = $"model-{i}", organization = org }));
             repos.Add($"{org}/model-{i}");
         }
 
@@ -69,7 +69,7 @@ public static class CommitThroughput
     private static async Task<bool> CommitAsync(HttpClient owner, string repo, string org, int i)
     {
         var yaml = $"- dataset:\n    id: {org}/bench\n    task_id: main\n  value: {50 + i % 50}.{i % 10}\n";
-        using var response = await owner.PostAsync($"/api/models/{repo}/commit/main", Commit(".eval_results/bench.yaml", yaml));
+        using var response = await owner.PostAsync($"/api/models/{repo}/commit/main", Hub.CommitBody(".eval_results/bench.yaml", yaml));
         return response.IsSuccessStatusCode;
     }
 
@@ -91,31 +91,5 @@ public static class CommitThroughput
             await transaction.CommitAsync();
             return true;
         });
-    }
-
-    private static StringContent Commit(string path, string content)
-    {
-        var lines = new[]
-        {
-            JsonSerializer.Serialize(new { key = "header", value = new { summary = "bench" } }),
-            JsonSerializer.Serialize(new { key = "file", value = new { path, content = Convert.ToBase64String(Encoding.UTF8.GetBytes(content)), encoding = "base64" } }),
-        };
-        return new StringContent(string.Join('\n', lines), Encoding.UTF8, "application/x-ndjson");
-    }
-
-    private static HttpClient Client(Uri gateway, string token)
-    {
-        var client = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
-
-    private static async Task Ensure(Task<HttpResponseMessage> call)
-    {
-        using var response = await call;
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"{response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        }
     }
 }

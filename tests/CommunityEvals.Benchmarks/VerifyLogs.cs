@@ -21,12 +21,12 @@ public static class VerifyLogs
         var adminToken = TokenHash.NewToken();
         Console.WriteLine("starting the stack (private PostgreSQL, RabbitMQ, AppHost) ...");
         await using var stack = await LocalStack.StartAsync(adminToken, TimeSpan.FromMinutes(3));
-        using var admin = Client(stack.AppHost.Gateway, adminToken);
+        using var admin = Hub.Client(stack.AppHost.Gateway, adminToken);
         var org = $"vb{Guid.NewGuid():N}"[..10];
         var created = await (await admin.PostAsJsonAsync("/api/users", new { name = $"{org}-owner", orgs = new[] { org } })).Content.ReadFromJsonAsync<JsonElement>();
-        using var owner = Client(stack.AppHost.Gateway, created.GetProperty("token").GetString()!);
-        await Ensure(owner.PostAsJsonAsync("/api/repos/create", new { type = "dataset", name = "bench", organization = org }));
-        await Ensure(owner.PostAsync($"/api/datasets/{org}/bench/commit/main", Commit("eval.yaml", $"""
+        using var owner = Hub.Client(stack.AppHost.Gateway, created.GetProperty("token").GetString()!, timeout: TimeSpan.FromMinutes(5));
+        await Hub.EnsureAsync(owner.PostAsJsonAsync("/api/repos/create", new { type = "dataset", name = "bench", organization = org }));
+        await Hub.EnsureAsync(owner.PostAsync($"/api/datasets/{org}/bench/commit/main", Hub.CommitBody("eval.yaml", $"""
             name: Bench
             description: Verification benchmark.
             evaluation_framework: inspect-ai
@@ -38,9 +38,9 @@ public static class VerifyLogs
             leaderboard:
               main: {"{"}metric: accuracy, range: [0, 100], samples: {samples}{"}"}
             """)));
-        await Ensure(owner.PostAsJsonAsync("/api/repos/create", new { type = "model", name = "model-7b", organization = org }));
+        await Hub.EnsureAsync(owner.PostAsJsonAsync("/api/repos/create", new { type = "model", name = "model-7b", organization = org }));
         // The generator scores every fourth sample wrong: 75% exactly.
-        await Ensure(owner.PostAsync($"/api/models/{org}/model-7b/commit/main", Commit(".eval_results/bench.yaml",
+        await Hub.EnsureAsync(owner.PostAsync($"/api/models/{org}/model-7b/commit/main", Hub.CommitBody(".eval_results/bench.yaml",
             $"- dataset:\n    id: {org}/bench\n    task_id: main\n  value: 75\n")));
         var resultId = await ResultIdAsync(owner, $"{org}/model-7b");
 
@@ -75,7 +75,7 @@ public static class VerifyLogs
                 {
                     using var content = new StreamContent(body);
                     content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                    await Ensure(owner.PostAsync($"/api/results/{resultId}/evidence", content));
+                    await Hub.EnsureAsync(owner.PostAsync($"/api/results/{resultId}/evidence", content));
                 }
 
                 var status = await SettledAsync(owner, resultId, expected);
@@ -153,25 +153,4 @@ public static class VerifyLogs
     private static long Memory(int pid, string field) =>
         File.ReadLines($"/proc/{pid}/status").Where(line => line.StartsWith(field + ":", StringComparison.Ordinal))
             .Select(line => long.Parse(line.Split(':')[1].Trim().Split(' ')[0])).Single();
-
-    private static StringContent Commit(string path, string content) => new(string.Join('\n',
-        JsonSerializer.Serialize(new { key = "header", value = new { summary = "bench" } }),
-        JsonSerializer.Serialize(new { key = "file", value = new { path, content = Convert.ToBase64String(Encoding.UTF8.GetBytes(content)), encoding = "base64" } })),
-        Encoding.UTF8, "application/x-ndjson");
-
-    private static HttpClient Client(Uri gateway, string token)
-    {
-        var client = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromMinutes(5) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
-
-    private static async Task Ensure(Task<HttpResponseMessage> call)
-    {
-        using var response = await call;
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"{response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        }
-    }
 }
