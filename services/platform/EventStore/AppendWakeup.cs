@@ -49,12 +49,12 @@ public sealed class AppendWakeup(string connectionString, ILogger<AppendWakeup> 
     public async Task WaitAsync(TimeSpan timeout, CancellationToken token)
     {
         var next = Volatile.Read(ref _next).Task;
-        // An append noticed since the last wait (perhaps while the agent was busy) wakes at once.
         if (timeout <= TimeSpan.Zero)
         {
             return;
         }
 
+        // An append noticed since the last wait (perhaps while the agent was busy) wakes at once.
         if (Interlocked.Exchange(ref _pending, 0) == 0)
         {
             try

@@ -16,7 +16,7 @@ public sealed class EvidenceTests(StackFixture stack)
         var s = await stack.CreateScenarioAsync("verify");
         var resultId = await CommitResultAsync(s, "75");
 
-        var verification = await UploadAndSettleAsync(s, resultId, Log(s, model: s.Model, scores: ["C", "C", "C", "I"]));
+        var verification = await UploadAndSettleAsync(s, resultId, InspectLogs.Json(s.Dataset, "main", s.Model, ["C", "C", "C", "I"]));
 
         Assert.Equal("verified", verification.GetProperty("status").GetString());
         var evidence = Assert.Single(verification.GetProperty("evidence").EnumerateArray());
@@ -50,7 +50,7 @@ public sealed class EvidenceTests(StackFixture stack)
     {
         var s = await stack.CreateScenarioAsync("token");
         var resultId = await CommitResultAsync(s, "75");
-        var verification = await UploadAndSettleAsync(s, resultId, Log(s, model: s.Model, scores: ["C", "C", "C", "I"]));
+        var verification = await UploadAndSettleAsync(s, resultId, InspectLogs.Json(s.Dataset, "main", s.Model, ["C", "C", "C", "I"]));
         var token = verification.GetProperty("verifyToken").GetString()!;
         var tampered = token[..^4] + (token[^4..] == "AAAA" ? "BBBB" : "AAAA");
         string Item(string value, string verifyToken) =>
@@ -86,10 +86,10 @@ public sealed class EvidenceTests(StackFixture stack)
         Assert.Contains(junk.GetProperty("evidence")[0].GetProperty("checks").EnumerateArray(),
             check => check.GetProperty("name").GetString() == "readable" && !check.GetProperty("ok").GetBoolean());
 
-        var otherModel = await UploadAndSettleAsync(s, resultId, Log(s, model: $"{s.Org}/someone-else", scores: ["C", "I"]), expectedEvidence: 2);
+        var otherModel = await UploadAndSettleAsync(s, resultId, InspectLogs.Json(s.Dataset, "main", $"{s.Org}/someone-else", ["C", "I"]), expectedEvidence: 2);
         Assert.Equal("rejected", otherModel.GetProperty("status").GetString());
 
-        var disagreeing = await UploadAndSettleAsync(s, resultId, Log(s, model: s.Model, scores: ["C", "I"]), expectedEvidence: 3);
+        var disagreeing = await UploadAndSettleAsync(s, resultId, InspectLogs.Json(s.Dataset, "main", s.Model, ["C", "I"]), expectedEvidence: 3);
         Assert.Equal("contradicted", disagreeing.GetProperty("status").GetString());
         var value = disagreeing.GetProperty("evidence").EnumerateArray().Single(e => e.GetProperty("status").GetString() == "contradicted")
             .GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "value");
@@ -142,39 +142,5 @@ public sealed class EvidenceTests(StackFixture stack)
             var evidence = verification.GetProperty("evidence").EnumerateArray().ToList();
             return evidence.Count == expectedEvidence && evidence.All(e => e.GetProperty("status").GetString() != "pending") ? verification : (JsonElement?)null;
         }, "the evidence to be verified", TimeSpan.FromSeconds(30));
-    }
-
-    /// <summary>A small, complete Inspect log (.json encoding) of this scenario's benchmark task.</summary>
-    private static byte[] Log(StackFixture.Scenario s, string model, string[] scores)
-    {
-        var accuracy = scores.Count(score => score == "C") / (double)scores.Length;
-        var log = new
-        {
-            version = 2,
-            status = "success",
-            eval = new
-            {
-                task = $"hf/{s.Dataset}/main",
-                task_id = "run-123",
-                model = $"hf/{model}",
-                dataset = new { name = s.Dataset, location = s.Dataset, samples = scores.Length },
-                config = new { },
-            },
-            results = new
-            {
-                total_samples = scores.Length,
-                completed_samples = scores.Length,
-                scores = new[] { new { name = "match", scorer = "match", metrics = new { accuracy = new { name = "accuracy", value = accuracy } } } },
-            },
-            samples = scores.Select((score, i) => new
-            {
-                id = $"s{i + 1}",
-                epoch = 1,
-                input = $"question {i + 1}",
-                target = "yes",
-                scores = new { match = new { value = score, answer = score == "C" ? "yes" : "no", explanation = "compared" } },
-            }),
-        };
-        return JsonSerializer.SerializeToUtf8Bytes(log);
     }
 }
