@@ -13,5 +13,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eng/prerequisites.sh
-dotnet build tests/CommunityEvals.Benchmarks -c Release --nologo -v quiet >/dev/null
+# Quiet, but a failed build shows why instead of ending the script without a word.
+if ! build_output=$(dotnet build tests/CommunityEvals.Benchmarks -c Release --nologo -v quiet 2>&1); then
+  echo "$build_output" >&2
+  exit 1
+fi
 exec dotnet tests/CommunityEvals.Benchmarks/bin/Release/net10.0/CommunityEvals.Benchmarks.dll "$@"

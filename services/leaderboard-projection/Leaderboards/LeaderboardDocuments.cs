@@ -140,7 +140,14 @@ public sealed class LeaderboardCursor
 
     public string Id { get; set; } = Key;
 
+    /// <summary>The last event folded into the stored model and board documents.</summary>
     public long LastSequence { get; set; }
 
     public DateTimeOffset LastTimestamp { get; set; }
+
+    /// <summary>
+    /// The last event whose score changes are stored: ahead of <see cref="LastSequence"/> while the
+    /// projection, behind the log, keeps its documents in memory.
+    /// </summary>
+    public long FoldedSequence { get; set; }
 }

@@ -34,6 +34,12 @@ public sealed class LeaderboardWorld
     /// <summary>The last event folded into it.</summary>
     public long Sequence { get; set; }
 
+    /// <summary>When the last event folded into it happened.</summary>
+    public DateTimeOffset Timestamp { get; set; }
+
+    /// <summary>The last event of the documents as last written (the stored cursor, once that write commits).</summary>
+    public long WrittenSequence { get; set; }
+
     /// <summary>
     /// The native ranking of a board's task as it stands, by dataset id then task id: a task's rows
     /// after one event are its rows before the next that touches it. Kept only in memory; changed
@@ -181,15 +187,25 @@ public static class LeaderboardFold
                 // order (see LeaderboardModelRules.EntriesOf): they take the place of its old ones.
                 board.Entries.RemoveRange(start, count);
                 board.Entries.InsertRange(start, after);
-                foreach (var task in tasks)
+                for (var index = 0; index < tasks.Count; index++)
                 {
-                    world.NativeRows.Remove((datasetId, task.Id));
-                }
-
-                if (computeChanges)
-                {
-                    diffs.AddRange(tasks.Select((task, index) =>
-                        new BoardDiff(datasetId, task.Id, rowsBefore[index], NativeRank(world, board, task))));
+                    var task = tasks[index];
+                    if (computeChanges)
+                    {
+                        var modelId = (before.Count > 0 ? before[0] : after[0]).ModelId;
+                        var rowsAfter = LeaderboardRanking.Rerank(
+                            rowsBefore[index],
+                            modelId,
+                            after.Where(entry => entry.TaskId == task.Id).Select(entry => entry.ToCandidate()),
+                            task.ToScale(),
+                            BoardFilter.Native);
+                        world.NativeRows[(datasetId, task.Id)] = rowsAfter;
+                        diffs.Add(new BoardDiff(datasetId, task.Id, rowsBefore[index], rowsAfter, OnlyModel: modelId));
+                    }
+                    else
+                    {
+                        world.NativeRows.Remove((datasetId, task.Id));
+                    }
                 }
 
                 changed = true;

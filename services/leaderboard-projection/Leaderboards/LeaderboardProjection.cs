@@ -3,6 +3,7 @@ using CommunityEvals.LeaderboardProjection.Shared;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
+using Marten.Events;
 using Marten.Events.Projections;
 
 namespace CommunityEvals.LeaderboardProjection.Leaderboards;
@@ -16,19 +17,34 @@ namespace CommunityEvals.LeaderboardProjection.Leaderboards;
 /// out one after another and commits each before the next, so the documents loaded are always
 /// those the previous page left; the cursor makes a page that is handed out again a no-op.
 /// </summary>
-public sealed class LeaderboardProjection : IProjection
+/// <remarks>
+/// While the daemon is behind (a rebuild, or catching up after a pause), writing every touched
+/// model and board on every page is most of the work: the same large documents are rewritten
+/// page after page. So a full page with more events after it keeps its documents in memory
+/// (score changes are still stored with each page) and the cursor's <see cref="LeaderboardCursor.LastSequence"/>
+/// stays where the documents were last written; they are written when the daemon catches up, or after
+/// <see cref="MaxDeferredEvents"/> events. Should the process stop in between, the next page
+/// finds the cursor behind the daemon's progress and folds the events in between from the log
+/// first, so nothing is lost; their score changes are written again under the same ids.
+/// </remarks>
+public sealed class LeaderboardProjection(Func<int>? fullPage = null) : IProjection
 {
     /// <remarks>Named anew (it was <c>Leaderboards</c>) when changes came to be stored per event: a store that had the old one replays the log once.</remarks>
     public const string ProjectionName = "Boards";
 
+    /// <summary>The most events folded while behind before the documents are written anyway.</summary>
+    public const int MaxDeferredEvents = 100_000;
+
     private static readonly HashSet<Type> Relevant = [.. LeaderboardFold.EventTypes];
 
+    private static readonly Type[] RelevantTypes = [.. LeaderboardFold.EventTypes];
+
     /// <summary>
-    /// The documents as the last page left them, and the cursor they go with. A page only uses
-    /// them when the stored cursor says that page was committed (so a failed page, a rebuild's
-    /// teardown or another node's progress all make it load from the store again); otherwise it
-    /// loads what it touches, as it always did. This saves loading the same models and boards
-    /// page after page (a rebuild touches most of them on every page).
+    /// The documents as this instance last folded them. A page only uses them when the stored
+    /// cursor is where this instance's last page left it, i.e. that page committed (so a failed
+    /// page, a rebuild's teardown or another node's progress all make it load from the store
+    /// again); otherwise it loads what it touches. This saves loading the same models and boards
+    /// page after page.
     /// </summary>
     private LeaderboardWorld? _warm;
 
@@ -40,24 +56,16 @@ public sealed class LeaderboardProjection : IProjection
         }
 
         var cursor = await operations.LoadAsync<LeaderboardCursor>(LeaderboardCursor.Key, cancellation) ?? new LeaderboardCursor();
-        var fresh = events.Where(e => e.Sequence > cursor.LastSequence).OrderBy(e => e.Sequence).ToList();
-        if (fresh.Count == 0)
-        {
-            return;
-        }
-
-        var relevant = fresh.Where(e => Relevant.Contains(e.EventType)).ToList();
         // Taken, not shared: a page that fails leaves nothing behind, and two pages never fold into one world.
         var warm = Interlocked.Exchange(ref _warm, null);
         LeaderboardWorld world;
-        if (warm is not null && warm.Sequence == cursor.LastSequence)
+        if (warm is not null && warm.WrittenSequence == cursor.LastSequence && warm.Sequence == cursor.FoldedSequence)
         {
             world = warm;
-            world.ClearChanges();
         }
         else
         {
-            world = new LeaderboardWorld();
+            world = new LeaderboardWorld { Sequence = cursor.LastSequence, WrittenSequence = cursor.LastSequence };
             if (cursor.LastSequence == 0)
             {
                 // Nothing folded yet (a new store or a rebuild's teardown): every document starts empty.
@@ -65,33 +73,28 @@ public sealed class LeaderboardProjection : IProjection
             }
         }
 
+        var fresh = events.Where(e => e.Sequence > world.Sequence).OrderBy(e => e.Sequence).ToList();
+        if (fresh.Count == 0)
+        {
+            Volatile.Write(ref _warm, world);
+            return;
+        }
+
+        var relevant = fresh.Where(e => Relevant.Contains(e.EventType)).ToList();
+        if (fullPage is not null && fresh[0].Sequence > world.Sequence + 1)
+        {
+            // Events the daemon handed out while the documents were kept in memory, lost with it.
+            var missed = await operations.Events.QueryAllRawEvents()
+                .Where(e => e.Sequence > world.Sequence && e.Sequence < fresh[0].Sequence)
+                .Where(e => e.EventTypesAre(RelevantTypes))
+                .OrderBy(e => e.Sequence)
+                .ToListAsync(cancellation);
+            relevant.InsertRange(0, missed);
+        }
+
         if (!world.Complete)
         {
-            var modelKeys = LeaderboardFold.ModelKeysOf(relevant.Select(e => (KeyOf(e), e.Data)))
-                .Where(key => !world.Models.ContainsKey(key) && !world.MissingModels.Contains(key))
-                .ToList();
-            if (modelKeys.Count > 0)
-            {
-                foreach (var model in await operations.LoadManyAsync<LeaderboardModel>(cancellation, modelKeys))
-                {
-                    world.Add(model);
-                }
-
-                world.MissingModels.UnionWith(modelKeys.Where(key => !world.Models.ContainsKey(key)));
-            }
-
-            var boardIds = LeaderboardFold.DatasetsOf(relevant.Select(e => e.Data), world.Models.Values)
-                .Where(datasetId => !world.Boards.ContainsKey(datasetId) && !world.MissingBoards.Contains(datasetId))
-                .ToList();
-            if (boardIds.Count > 0)
-            {
-                foreach (var board in await operations.LoadManyAsync<LeaderboardBoard>(cancellation, boardIds.Select(Contracts.Events.StreamKeys.Benchmark)))
-                {
-                    world.Add(board);
-                }
-
-                world.MissingBoards.UnionWith(boardIds.Where(datasetId => !world.Boards.ContainsKey(datasetId)));
-            }
+            await LoadTouchedAsync(operations, world, relevant, cancellation);
         }
 
         var records = new List<ScoreChangeRecord>();
@@ -109,6 +112,34 @@ public sealed class LeaderboardProjection : IProjection
             await StoreAsync(operations, records, cancellation);
         }
 
+        var last = fresh[^1];
+        world.Sequence = last.Sequence;
+        world.Timestamp = last.Timestamp;
+        if (!await BehindAsync(operations, events.Count, world, cancellation))
+        {
+            Write(operations, world, cursor);
+        }
+
+        // Stored with every page, so that the next page knows whether this one committed.
+        cursor.FoldedSequence = world.Sequence;
+        operations.Store(cursor);
+        Volatile.Write(ref _warm, world);
+    }
+
+    /// <summary>Whether this page leaves the daemon behind the log, so its documents can wait for a later page.</summary>
+    private async Task<bool> BehindAsync(IDocumentOperations operations, int pageCount, LeaderboardWorld world, CancellationToken cancellation)
+    {
+        if (fullPage is null || pageCount < fullPage() || world.Sequence - world.WrittenSequence >= MaxDeferredEvents)
+        {
+            return false;
+        }
+
+        var after = world.Sequence;
+        return await operations.Events.QueryAllRawEvents().AnyAsync(e => e.Sequence > after, cancellation);
+    }
+
+    private static void Write(IDocumentOperations operations, LeaderboardWorld world, LeaderboardCursor cursor)
+    {
         foreach (var key in world.ChangedModels)
         {
             operations.Store(world.Models[key]);
@@ -119,13 +150,40 @@ public sealed class LeaderboardProjection : IProjection
             operations.Store(world.Boards[datasetId]);
         }
 
-        var last = fresh[^1];
-        cursor.LastSequence = last.Sequence;
-        cursor.LastTimestamp = last.Timestamp;
-        operations.Store(cursor);
-        // Used by the next page only if it finds this page's cursor stored, i.e. this page was committed.
-        world.Sequence = last.Sequence;
-        Volatile.Write(ref _warm, world);
+        cursor.LastSequence = world.Sequence;
+        cursor.LastTimestamp = world.Timestamp;
+        world.ClearChanges();
+        world.WrittenSequence = world.Sequence;
+    }
+
+    /// <summary>Loads the models the events belong to and the boards they can touch, unless already held.</summary>
+    private static async Task LoadTouchedAsync(IDocumentOperations operations, LeaderboardWorld world, List<IEvent> relevant, CancellationToken cancellation)
+    {
+        var modelKeys = LeaderboardFold.ModelKeysOf(relevant.Select(e => (KeyOf(e), e.Data)))
+            .Where(key => !world.Models.ContainsKey(key) && !world.MissingModels.Contains(key))
+            .ToList();
+        if (modelKeys.Count > 0)
+        {
+            foreach (var model in await operations.LoadManyAsync<LeaderboardModel>(cancellation, modelKeys))
+            {
+                world.Add(model);
+            }
+
+            world.MissingModels.UnionWith(modelKeys.Where(key => !world.Models.ContainsKey(key)));
+        }
+
+        var boardIds = LeaderboardFold.DatasetsOf(relevant.Select(e => e.Data), world.Models.Values)
+            .Where(datasetId => !world.Boards.ContainsKey(datasetId) && !world.MissingBoards.Contains(datasetId))
+            .ToList();
+        if (boardIds.Count > 0)
+        {
+            foreach (var board in await operations.LoadManyAsync<LeaderboardBoard>(cancellation, boardIds.Select(Contracts.Events.StreamKeys.Benchmark)))
+            {
+                world.Add(board);
+            }
+
+            world.MissingBoards.UnionWith(boardIds.Where(datasetId => !world.Boards.ContainsKey(datasetId)));
+        }
     }
 
     private volatile bool _changeTableReady;
@@ -194,8 +252,12 @@ public static class LeaderboardReadModels
     /// <param name="lifecycle">Async in the service; Inline lets a test fold events at once.</param>
     public static void AddLeaderboards(this StoreOptions options, ProjectionLifecycle lifecycle = ProjectionLifecycle.Async)
     {
-        options.Projections.Add(new LeaderboardProjection(), lifecycle, LeaderboardProjection.ProjectionName, asyncOptions =>
+        AsyncOptions? registered = null;
+        // Async only: the page size is read when the page comes, after the service has set it.
+        var projection = new LeaderboardProjection(lifecycle == ProjectionLifecycle.Async ? () => registered!.BatchSize : null);
+        options.Projections.Add(projection, lifecycle, LeaderboardProjection.ProjectionName, asyncOptions =>
         {
+            registered = asyncOptions;
             asyncOptions.DeleteViewTypeOnTeardown<LeaderboardModel>();
             asyncOptions.DeleteViewTypeOnTeardown<LeaderboardBoard>();
             asyncOptions.DeleteViewTypeOnTeardown<LeaderboardCursor>();

@@ -91,11 +91,7 @@ public static class LeaderboardRanking
                 return (Best: ordered[0], Count: ordered.Count);
             })
             .ToList();
-        best.Sort((a, b) =>
-        {
-            var byValue = CompareValues(a.Best.Value, b.Best.Value, scale);
-            return byValue != 0 ? byValue : string.CompareOrdinal(a.Best.ModelId, b.Best.ModelId);
-        });
+        best.Sort((a, b) => CompareRows(a.Best, b.Best, scale));
 
         var rows = new List<RankedRow>(best.Count);
         for (var index = 0; index < best.Count; index++)
@@ -106,6 +102,66 @@ public static class LeaderboardRanking
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// The rows of a task after one model's results changed, from the rows before: that model's row
+    /// is taken out and its new one (if any) put in its place, and the ranks are counted again. This
+    /// equals <see cref="Rank"/> over every result, because no other model's best result or dispute
+    /// can change (disputes are between results of one model), and it spares re-ranking the whole
+    /// task for every event, which is what a rebuild's fold spent its time on.
+    /// </summary>
+    /// <param name="before">The task's rows under <paramref name="filter"/>, as <see cref="Rank"/> gave them.</param>
+    /// <param name="modelResults">Every eligible result of <paramref name="modelId"/> for the task now.</param>
+    public static IReadOnlyList<RankedRow> Rerank(
+        IReadOnlyList<RankedRow> before, string modelId, IEnumerable<RankCandidate> modelResults, TaskScale scale, BoardFilter filter)
+    {
+        var modelRows = Rank(modelResults, scale, filter);
+        if (modelRows.Count > 1 || modelRows.Any(row => !string.Equals(row.ModelId, modelId, StringComparison.Ordinal)))
+        {
+            throw new ArgumentException($"results of models other than {modelId} were given", nameof(modelResults));
+        }
+
+        var newRow = modelRows.Count == 1 ? modelRows[0] : null;
+        var rows = new List<RankedRow>(before.Count + 1);
+        foreach (var row in before)
+        {
+            if (string.Equals(row.ModelId, modelId, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (newRow is not null && CompareRows(newRow.Result, row.Result, scale) < 0)
+            {
+                rows.Add(newRow);
+                newRow = null;
+            }
+
+            rows.Add(row);
+        }
+
+        if (newRow is not null)
+        {
+            rows.Add(newRow);
+        }
+
+        for (var index = 0; index < rows.Count; index++)
+        {
+            var rank = index > 0 && rows[index - 1].Value.Equals(rows[index].Value) ? rows[index - 1].Rank : index + 1;
+            if (rows[index].Rank != rank)
+            {
+                rows[index] = rows[index] with { Rank = rank };
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>The order of a task's rows: by value in the task's direction, then by model id.</summary>
+    private static int CompareRows(RankCandidate a, RankCandidate b, TaskScale scale)
+    {
+        var byValue = CompareValues(a.Value, b.Value, scale);
+        return byValue != 0 ? byValue : string.CompareOrdinal(a.ModelId, b.ModelId);
     }
 
     /// <summary>Negative when <paramref name="a"/> ranks above <paramref name="b"/>.</summary>

@@ -15,7 +15,8 @@ public sealed record RowChange(
     string? Origin);
 
 /// <summary>The rows of one task's board before and after one event.</summary>
-public sealed record BoardDiff(string Benchmark, string TaskId, IReadOnlyList<RankedRow> Before, IReadOnlyList<RankedRow> After);
+/// <param name="OnlyModel">Set when the event changed the results of this model only, so every other row kept its place relative to the others.</param>
+public sealed record BoardDiff(string Benchmark, string TaskId, IReadOnlyList<RankedRow> Before, IReadOnlyList<RankedRow> After, string? OnlyModel = null);
 
 /// <summary>
 /// Which board rows an event changed, and the <see cref="ScoreChanged"/> each one becomes: a row
@@ -68,24 +69,22 @@ public static class ScoreChangeRules
     /// badges (verified, disputed), origin or presence changed; then the rows that are gone, in
     /// their old order.
     /// </summary>
-    public static IReadOnlyList<RowChange> Diff(IReadOnlyList<RankedRow> before, IReadOnlyList<RankedRow> after)
+    public static IReadOnlyList<RowChange> Diff(IReadOnlyList<RankedRow> before, IReadOnlyList<RankedRow> after, string? onlyModel = null)
     {
+        if (onlyModel is not null && DiffOfOneModel(before, after, onlyModel) is { } fast)
+        {
+            return fast;
+        }
+
         var previous = before.ToDictionary(row => row.ModelId, StringComparer.Ordinal);
         var changes = new List<RowChange>();
         foreach (var row in after)
         {
             var old = previous.GetValueOrDefault(row.ModelId);
-            if (old is not null
-                && old.Value.Equals(row.Value)
-                && old.Rank == row.Rank
-                && old.Result.Verified == row.Result.Verified
-                && old.Disputed == row.Disputed
-                && old.Result.Origin == row.Result.Origin)
+            if (!Unchanged(old, row))
             {
-                continue;
+                changes.Add(Change(old, row));
             }
-
-            changes.Add(new RowChange(row.ModelId, old?.Value, row.Value, old?.Rank, row.Rank, row.Result.Verified, row.Result.Origin));
         }
 
         var remaining = after.Select(row => row.ModelId).ToHashSet(StringComparer.Ordinal);
@@ -96,6 +95,74 @@ public static class ScoreChangeRules
     }
 
     /// <summary>
+    /// <see cref="Diff"/> when only <paramref name="model"/>'s results changed: the other rows are in
+    /// the same order before and after, so they are paired by walking both lists instead of by a
+    /// lookup. Null when the rows turn out not to be paired so, for the general diff to answer.
+    /// </summary>
+    private static List<RowChange>? DiffOfOneModel(IReadOnlyList<RankedRow> before, IReadOnlyList<RankedRow> after, string model)
+    {
+        RankedRow? modelBefore = null;
+        foreach (var row in before)
+        {
+            if (string.Equals(row.ModelId, model, StringComparison.Ordinal))
+            {
+                modelBefore = row;
+                break;
+            }
+        }
+
+        var changes = new List<RowChange>();
+        var modelAfter = false;
+        var next = 0;
+        foreach (var row in after)
+        {
+            RankedRow? old;
+            if (string.Equals(row.ModelId, model, StringComparison.Ordinal))
+            {
+                old = modelBefore;
+                modelAfter = true;
+            }
+            else
+            {
+                if (next < before.Count && string.Equals(before[next].ModelId, model, StringComparison.Ordinal))
+                {
+                    next++;
+                }
+
+                if (next >= before.Count || !string.Equals(before[next].ModelId, row.ModelId, StringComparison.Ordinal))
+                {
+                    return null;
+                }
+
+                old = before[next++];
+            }
+
+            if (!Unchanged(old, row))
+            {
+                changes.Add(Change(old, row));
+            }
+        }
+
+        if (modelBefore is not null && !modelAfter)
+        {
+            changes.Add(new RowChange(modelBefore.ModelId, modelBefore.Value, null, modelBefore.Rank, null, Verified: false, Origin: null));
+        }
+
+        return changes;
+    }
+
+    private static bool Unchanged(RankedRow? old, RankedRow row) =>
+        old is not null
+        && old.Value.Equals(row.Value)
+        && old.Rank == row.Rank
+        && old.Result.Verified == row.Result.Verified
+        && old.Disputed == row.Disputed
+        && old.Result.Origin == row.Result.Origin;
+
+    private static RowChange Change(RankedRow? old, RankedRow row) =>
+        new(row.ModelId, old?.Value, row.Value, old?.Rank, row.Rank, row.Result.Verified, row.Result.Origin);
+
+    /// <summary>
     /// Numbers the changes one event caused, board after board in the order given: <c>n</c> from 1,
     /// id <c>{sequence}.{n}</c>.
     /// </summary>
@@ -104,7 +171,7 @@ public static class ScoreChangeRules
         var changes = new List<ScoreChanged>();
         foreach (var board in boards)
         {
-            foreach (var row in Diff(board.Before, board.After))
+            foreach (var row in Diff(board.Before, board.After, board.OnlyModel))
             {
                 var n = changes.Count + 1;
                 changes.Add(new ScoreChanged(
