@@ -31,6 +31,9 @@ public sealed class ScoreChangePublisher(
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Retry = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a page may take to finish once the service is stopping (the host waits 30 s at most).</summary>
+    private static readonly TimeSpan FinishPageWithin = TimeSpan.FromSeconds(10);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var connectionString = configuration.GetConnectionString(EventStoreExtensions.DatabaseName);
@@ -107,19 +110,21 @@ public sealed class ScoreChangePublisher(
             return 0;
         }
 
+        // A page once begun is finished and checkpointed even when the service is asked to stop, so
+        // that an orderly stop (a deploy, a hand-over to another instance) sends nothing twice; only
+        // a crash can, and then only this page, which consumers drop by id.
+        using var finishing = new CancellationTokenSource(FinishPageWithin);
         foreach (var change in changes)
         {
-            await bus.Publish(change.ToMessage(), context => context.MessageId = MessageIdOf(change.Id), cancellationToken);
+            await bus.Publish(change.ToMessage(), context => context.MessageId = MessageIdOf(change.Id), finishing.Token);
         }
 
-        // One checkpoint write per page, not per message: a crash re-sends at most this page,
-        // which consumers drop by id.
         var last = changes[^1];
         checkpoint.Sequence = last.Sequence;
         checkpoint.N = last.N;
         checkpoint.PublishedAt = DateTimeOffset.UtcNow;
         session.Store(checkpoint);
-        await session.SaveChangesAsync(cancellationToken);
+        await session.SaveChangesAsync(finishing.Token);
         return changes.Count;
     }
 

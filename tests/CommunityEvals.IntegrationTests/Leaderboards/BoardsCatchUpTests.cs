@@ -1,10 +1,8 @@
-using System.Globalization;
 using System.Text.Json;
 using CommunityEvals.Contracts.Events;
 using CommunityEvals.IntegrationTests.Infrastructure;
 using CommunityEvals.LeaderboardProjection.Leaderboards;
 using CommunityEvals.LeaderboardProjection.ScoreChanges;
-using CommunityEvals.LeaderboardProjection.Shared;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
@@ -109,38 +107,17 @@ public sealed class BoardsCatchUpTests(StackFixture stack)
     /// <summary>A benchmark, then six models committing, re-committing and retracting results: 26 events, one per session.</summary>
     private static async Task<List<IEvent>> AppendLogAsync(IDocumentStore store)
     {
-        var log = new List<(string Stream, object Event)>
-        {
-            (StreamKeys.Benchmark(Dataset), new BenchmarkRegistered(Dataset, "d1", Json(
-                """{"name":"Catch-up","tasks":[{"id":"main"}],"leaderboard":{"main":{"metric":"accuracy","higher_is_better":true,"range":[0,100]}}}"""))),
-        };
         var models = Enumerable.Range(0, 6).Select(index => $"org{index}/model").ToList();
-        foreach (var model in models)
-        {
-            log.Add((ModelStream(model), new RepoCreated(model, "model", model.Split('/')[0], OwnerIsOrg: true)));
-        }
-
-        var random = new Random(7);
-        for (var round = 0; round < 19; round++)
-        {
-            var model = models[random.Next(models.Count)];
-            var commit = round % 7 == 6
-                ? Commit([], retracted: [$"{model}#r"])
-                : Commit([Result($"{model}#r", random.Next(0, 20) * 5.0)]);
-            log.Add((ModelStream(model), new MainCommitted(model, "model", commit, CardChanged: false, BaseModel: null)));
-        }
-
-        foreach (var (stream, @event) in log)
-        {
-            await using var session = store.LightweightSession();
-            session.Events.Append(stream, @event);
-            await session.SaveChangesAsync();
-        }
-
-        await using var query = store.QuerySession();
-        var events = await query.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync();
+        List<(string Stream, object Event)> log =
+        [
+            BoardEventLog.Benchmark(Dataset),
+            .. models.Select(BoardEventLog.Model),
+            .. BoardEventLog.Commits(Dataset, models, count: 19, seed: 7),
+        ];
+        await BoardEventLog.AppendAsync(store, log);
+        var events = await BoardEventLog.AllAsync(store);
         Assert.Equal(log.Count, events.Count);
-        return [.. events];
+        return events;
     }
 
     private static async Task ApplyAndCommitAsync(IDocumentStore store, BoardsProjection projection, IReadOnlyList<IEvent> page)
@@ -153,13 +130,11 @@ public sealed class BoardsCatchUpTests(StackFixture stack)
     /// <summary>The stored board, cursor and score changes are those of folding the whole log at once.</summary>
     private static async Task AssertStoredEqualsFoldAsync(IDocumentStore store, IReadOnlyList<IEvent> events)
     {
-        var world = new LeaderboardWorld();
-        var expectedChanges = new List<ScoreChangeRecord>();
-        foreach (var @event in events)
-        {
-            var changes = LeaderboardFold.Apply(world, BoardsProjection.KeyOf(@event), @event.Data, EventInfo.From(@event));
-            expectedChanges.AddRange(changes.Select((change, index) => ScoreChangeRecord.From(change, index + 1)));
-        }
+        var (world, changes) = BoardEventLog.Fold(events);
+        var expectedChanges = changes
+            .GroupBy(change => change.Sequence)
+            .SelectMany(group => group.Select((change, index) => ScoreChangeRecord.From(change, index + 1)))
+            .ToList();
 
         await using var session = store.QuerySession();
         var cursor = await session.LoadAsync<LeaderboardCursor>(LeaderboardCursor.Key);
@@ -182,24 +157,4 @@ public sealed class BoardsCatchUpTests(StackFixture stack)
     }
 
     private static string Text(ScoreChangeRecord record) => JsonSerializer.Serialize(record);
-
-    private static string ModelStream(string repo) => StreamKeys.Repo("model", repo);
-
-    private static JsonElement Json(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
-
-    private static ResultEntry Result(string id, double value)
-    {
-        var text = value.ToString(CultureInfo.InvariantCulture);
-        return new ResultEntry(id, ".eval_results/catch-up.yaml", 0, Dataset, "main", value, text, null, false,
-            Json($$$"""{"value":{{{text}}},"dataset":{"task_id":"main","id":"{{{Dataset}}}"}}"""));
-    }
-
-    private static CommitChanges Commit(IReadOnlyList<ResultEntry> results, IReadOnlyList<string>? retracted = null) =>
-        new("c" + Guid.NewGuid().ToString("N")[..8], null, "Update results", null,
-            results.Select(result => new CommittedFile(result.Path, new string('0', 64), "...")).ToList(),
-            retracted is null ? [] : [".eval_results/catch-up.yaml"], results, retracted ?? [], []);
 }
