@@ -195,12 +195,7 @@ internal sealed class JsonCursor
                     throw new InspectLogFormatException($"{what} is larger than the limit of {maxBytes} bytes");
                 }
 
-                var reader = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), _eof, _state);
-                reader.Read();
-                var element = JsonElement.ParseValue(ref reader);
-                TokenType = reader.TokenType;
-                Commit(ref reader);
-                return element;
+                return ParseBufferedValue();
             }
 
             if (_end - _start > maxBytes + 16)
@@ -249,12 +244,7 @@ internal sealed class JsonCursor
                         throw new InspectLogFormatException($"{where}.{name} is larger than the limit of {maxBytes} bytes");
                     }
 
-                    var reader = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), _eof, _state);
-                    reader.Read();
-                    var element = JsonElement.ParseValue(ref reader);
-                    TokenType = reader.TokenType;
-                    Commit(ref reader);
-                    return JsonField.Of(element);
+                    return JsonField.Of(ParseBufferedValue());
                 }
             }
 
@@ -295,6 +285,17 @@ internal sealed class JsonCursor
         }
 
         return name;
+    }
+
+    /// <summary>Parses the next value, which a probe found whole in the buffer, and moves past it.</summary>
+    private JsonElement ParseBufferedValue()
+    {
+        var reader = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), _eof, _state);
+        reader.Read();
+        var element = JsonElement.ParseValue(ref reader);
+        TokenType = reader.TokenType;
+        Commit(ref reader);
+        return element;
     }
 
     private void Commit(ref Utf8JsonReader reader)

@@ -96,6 +96,9 @@ public static class LeaderboardFold
         typeof(EvidenceContradicted),
     ];
 
+    /// <summary><see cref="EventTypes"/> as event-store queries take them (<c>EventTypesAre</c>).</summary>
+    internal static readonly Type[] EventTypesToQuery = [.. EventTypes];
+
     public static bool IsRepoEvent(object data) => data is RepoCreated or MainCommitted or PullRequestOpened or PullRequestUpdated
         or PullRequestClosed or PullRequestReopened or PullRequestMerged or ResultHidden or ResultUnhidden
         or EvidenceVerified or EvidenceContradicted;
@@ -187,12 +190,13 @@ public static class LeaderboardFold
                 // order (see LeaderboardModelRules.EntriesOf): they take the place of its old ones.
                 board.Entries.RemoveRange(start, count);
                 board.Entries.InsertRange(start, after);
+                // The entries differ, so one side has some; both name the same model.
+                var modelId = (before.Count > 0 ? before[0] : after[0]).ModelId;
                 for (var index = 0; index < tasks.Count; index++)
                 {
                     var task = tasks[index];
                     if (computeChanges)
                     {
-                        var modelId = (before.Count > 0 ? before[0] : after[0]).ModelId;
                         var rowsAfter = LeaderboardRanking.Rerank(
                             rowsBefore[index],
                             modelId,

@@ -37,8 +37,6 @@ public sealed class LeaderboardProjection(Func<int>? fullPage = null) : IProject
 
     private static readonly HashSet<Type> Relevant = [.. LeaderboardFold.EventTypes];
 
-    private static readonly Type[] RelevantTypes = [.. LeaderboardFold.EventTypes];
-
     /// <summary>
     /// The documents as this instance last folded them. A page only uses them when the stored
     /// cursor is where this instance's last page left it, i.e. that page committed (so a failed
@@ -86,7 +84,7 @@ public sealed class LeaderboardProjection(Func<int>? fullPage = null) : IProject
             // Events the daemon handed out while the documents were kept in memory, lost with it.
             var missed = await operations.Events.QueryAllRawEvents()
                 .Where(e => e.Sequence > world.Sequence && e.Sequence < fresh[0].Sequence)
-                .Where(e => e.EventTypesAre(RelevantTypes))
+                .Where(e => e.EventTypesAre(LeaderboardFold.EventTypesToQuery))
                 .OrderBy(e => e.Sequence)
                 .ToListAsync(cancellation);
             relevant.InsertRange(0, missed);

@@ -18,8 +18,6 @@ public static class LeaderboardReplay
 
     public const int PageSize = 1000;
 
-    private static readonly Type[] EventTypes = LeaderboardFold.EventTypes.ToArray();
-
     /// <returns>The board of <paramref name="datasetId"/> from the events stored at or before <paramref name="asOf"/>; null when it had none.</returns>
     public static async Task<LeaderboardBoard?> BoardAsOfAsync(IQuerySession session, string datasetId, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
@@ -48,7 +46,7 @@ public static class LeaderboardReplay
         {
             var query = session.Events.QueryAllRawEvents()
                 .Where(e => e.Sequence > after && e.Timestamp <= asOf)
-                .Where(e => e.EventTypesAre(EventTypes));
+                .Where(e => e.EventTypesAre(LeaderboardFold.EventTypesToQuery));
             if (streams is not null)
             {
                 query = query.Where(e => e.StreamKey.IsOneOf(streams) || e.StreamKey!.StartsWith(EvidenceStreamPrefix));
