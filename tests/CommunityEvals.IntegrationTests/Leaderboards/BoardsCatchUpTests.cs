@@ -3,7 +3,6 @@ using CommunityEvals.Contracts.Events;
 using CommunityEvals.IntegrationTests.Infrastructure;
 using CommunityEvals.LeaderboardProjection.Leaderboards;
 using CommunityEvals.LeaderboardProjection.ScoreChanges;
-using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
@@ -27,7 +26,8 @@ public sealed class BoardsCatchUpTests(StackFixture stack)
     [Fact]
     public async Task Documents_wait_while_behind_and_a_lost_instance_loses_nothing()
     {
-        await using var store = await NewStoreAsync();
+        using var eventStore = await NewStoreAsync();
+        var store = eventStore.Store;
         var events = await AppendLogAsync(store);
         var pages = events.Chunk(PageSize).ToList();
 
@@ -67,7 +67,8 @@ public sealed class BoardsCatchUpTests(StackFixture stack)
     [Fact]
     public async Task A_page_whose_transaction_failed_is_folded_again()
     {
-        await using var store = await NewStoreAsync();
+        using var eventStore = await NewStoreAsync();
+        var store = eventStore.Store;
         var events = await AppendLogAsync(store);
         var pages = events.Chunk(PageSize).ToList();
 
@@ -87,21 +88,17 @@ public sealed class BoardsCatchUpTests(StackFixture stack)
         await AssertStoredEqualsFoldAsync(store, events);
     }
 
-    private async Task<DocumentStore> NewStoreAsync()
+    /// <summary>The services' store with events and documents in a schema of the test's own, and the boards registered.</summary>
+    private async Task<ServiceEventStore> NewStoreAsync()
     {
         var schema = $"catchup_{Guid.NewGuid():N}"[..20];
-        var store = DocumentStore.For(options =>
+        var eventStore = new ServiceEventStore(stack.DatabaseConnectionString, schema, options =>
         {
-            options.Connection(stack.DatabaseConnectionString);
-            options.DatabaseSchemaName = schema;
             options.Events.DatabaseSchemaName = schema;
-            options.Events.StreamIdentity = StreamIdentity.AsString;
-            options.UseSystemTextJsonForSerialization(Weasel.Core.EnumStorage.AsString, Weasel.Core.Casing.CamelCase);
-            options.AutoCreateSchemaObjects = AutoCreate.All;
             options.AddLeaderboards(ProjectionLifecycle.Async);
         });
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        return store;
+        await eventStore.Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        return eventStore;
     }
 
     /// <summary>A benchmark, then six models committing, re-committing and retracting results: 26 events, one per session.</summary>

@@ -2,9 +2,6 @@ using CommunityEvals.AppHost.Launchers;
 using CommunityEvals.IntegrationTests.Infrastructure;
 using CommunityEvals.Platform.EventStore;
 using CommunityEvals.Platform.Messaging;
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Npgsql;
 using AppHostProjects = CommunityEvals.AppHost.Projects;
 
@@ -34,8 +31,8 @@ public sealed class ScaleOutTests(StackFixture stack)
         try
         {
             await using var published = await BrokerScoreChanges.StartAsync(stack.BrokerConnectionString, dataset);
-            using var host = EventStoreHost(connectionString);
-            var store = host.Services.GetRequiredService<IDocumentStore>();
+            using var eventStore = new ServiceEventStore(connectionString, "scaleout_test");
+            var store = eventStore.Store;
 
             var first = StartInstance("scale-a", connectionString);
             instances.Add(first);
@@ -72,15 +69,6 @@ public sealed class ScaleOutTests(StackFixture stack)
             NpgsqlConnection.ClearAllPools();
             await ExecuteAsync(server.ConnectionString, $"drop database if exists {database} with (force)");
         }
-    }
-
-    /// <summary>The service's own event-store registration, to append with (the host is never started, so no daemon runs here).</summary>
-    private static IHost EventStoreHost(string connectionString)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration[$"ConnectionStrings:{EventStoreExtensions.DatabaseName}"] = connectionString;
-        builder.AddEventStore("scaleout_test");
-        return builder.Build();
     }
 
     private ServiceProcess StartInstance(string name, string connectionString)
