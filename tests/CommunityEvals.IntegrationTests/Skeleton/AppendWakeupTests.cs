@@ -1,7 +1,5 @@
 using CommunityEvals.IntegrationTests.Infrastructure;
 using CommunityEvals.Platform.EventStore;
-using JasperFx;
-using Marten;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CommunityEvals.IntegrationTests.Skeleton;
@@ -24,15 +22,9 @@ public sealed class AppendWakeupTests(StackFixture stack)
     public async Task A_committed_append_wakes_the_waiting_daemon_and_a_document_only_save_does_not()
     {
         var schema = $"wakeup_{Guid.NewGuid():N}"[..20];
-        using var store = DocumentStore.For(options =>
-        {
-            options.Connection(stack.DatabaseConnectionString);
-            options.DatabaseSchemaName = schema;
-            options.Events.DatabaseSchemaName = schema;
-            options.AutoCreateSchemaObjects = AutoCreate.All;
-            options.Events.StreamIdentity = JasperFx.Events.StreamIdentity.AsString;
-            options.Listeners.Add(new AppendNotifier());
-        });
+        // The services' store (it registers the AppendNotifier), with a schema of this test's own.
+        using var eventStore = new ServiceEventStore(stack.DatabaseConnectionString, schema, options => options.Events.DatabaseSchemaName = schema);
+        var store = eventStore.Store;
         var wakeup = new AppendWakeup(stack.DatabaseConnectionString, NullLogger<AppendWakeup>.Instance);
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await wakeup.StartAsync(stop.Token);
