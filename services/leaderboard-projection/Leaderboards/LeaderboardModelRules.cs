@@ -45,9 +45,8 @@ public static class LeaderboardModelRules
             return model;
         }
 
-        // Boards need no revision list (it would only grow) and no file lists: the fold of results,
-        // pull-request states and hidden marks never reads them, and the model is written often.
-        page.Revisions.Clear();
+        // Boards need no file lists: the fold of results, pull-request states and hidden marks never
+        // reads them, and the model is written often.
         page.MainFiles.Clear();
         foreach (var pullRequest in page.PullRequests)
         {

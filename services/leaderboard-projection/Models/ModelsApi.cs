@@ -84,7 +84,8 @@ public static class ModelsApi
         }
 
         var rev = Uri.UnescapeDataString(revision);
-        if (Resolve(page, rev) is not { } resolved)
+        var commits = NamesARef(rev) ? [] : await RevisionsAsync(page, session, cancellationToken);
+        if (Resolve(page, rev, commits) is not { } resolved)
         {
             return Problems.NotFound($"revision '{rev}' does not exist in {page.Repo}");
         }
@@ -162,30 +163,49 @@ public static class ModelsApi
 
     public sealed record ResolvedRevision(string? Sha, DateTimeOffset LastModified, IReadOnlyList<string> Files);
 
+    private const string PullRequestRefPrefix = "refs/pr/";
+
+    /// <summary>Whether <paramref name="revision"/> names a ref (answered from the page) rather than a commit oid.</summary>
+    public static bool NamesARef(string revision) =>
+        revision is "HEAD" or Refs.Main or "refs/heads/main" || revision.StartsWith(PullRequestRefPrefix, StringComparison.Ordinal);
+
     /// <summary>
     /// A Hub revision: <c>HEAD</c> or <c>main</c>, <c>refs/pr/{num}</c> (its head), or any commit
-    /// oid the repo has seen (the files its ref held after it). Null when there is no such revision.
+    /// oid the repo has seen (the files its ref held after it), looked up in <paramref name="commits"/>.
+    /// Null when there is no such revision.
     /// </summary>
-    public static ResolvedRevision? Resolve(RepoPage page, string revision)
+    public static ResolvedRevision? Resolve(RepoPage page, string revision, IReadOnlyList<RepoRevision> commits)
     {
         if (revision is "HEAD" or Refs.Main or "refs/heads/main")
         {
             return new ResolvedRevision(page.MainHead, page.LastModified, page.MainFiles.Select(file => file.Path).ToList());
         }
 
-        const string prefix = "refs/pr/";
-        if (revision.StartsWith(prefix, StringComparison.Ordinal))
+        if (revision.StartsWith(PullRequestRefPrefix, StringComparison.Ordinal))
         {
-            return int.TryParse(revision[prefix.Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            return int.TryParse(revision[PullRequestRefPrefix.Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
                 && page.PullRequest(number) is { } pullRequest
-                && page.Revisions.LastOrDefault(item => item.Oid == pullRequest.Head) is { } head
-                ? new ResolvedRevision(pullRequest.Head, head.At, RepoPageRules.FilesOf(page, pullRequest))
+                && pullRequest.Head.Length > 0
+                ? new ResolvedRevision(pullRequest.Head, pullRequest.HeadAt, RepoPageRules.FilesOf(page, pullRequest))
                 : null;
         }
 
-        return page.Revisions.LastOrDefault(item => item.Oid == revision) is { } commit
+        return commits.LastOrDefault(item => item.Oid == revision) is { } commit
             ? new ResolvedRevision(commit.Oid, commit.At, commit.Files)
             : null;
+    }
+
+    /// <summary>Every commit of the repo, on main or on a pull request, folded from its events.</summary>
+    public static async Task<IReadOnlyList<RepoRevision>> RevisionsAsync(RepoPage page, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var revisions = new List<RepoRevision>();
+        RepoPage? folded = null;
+        foreach (var (data, info) in await RepoLog.ReadAsync(session, page.Id, cancellationToken))
+        {
+            folded = RepoPageRules.Evolve(folded, page.Id, data, info, revisions);
+        }
+
+        return revisions;
     }
 
     /// <summary>The card facts we know: <c>base_model</c>, one id as a string and several as a list.</summary>

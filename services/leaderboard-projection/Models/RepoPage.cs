@@ -6,7 +6,7 @@ namespace CommunityEvals.LeaderboardProjection.Models;
 /// <summary>
 /// A repo (model or dataset) as its pages show it: owner, files on <c>main</c>, card facts, the
 /// results that may count (main's and those of pull requests that are not merged), pull
-/// requests, hidden results and every revision. Id is the repo's stream key
+/// requests and hidden results. Id is the repo's stream key
 /// (<c>model/{org}/{name}</c>).
 /// </summary>
 public sealed class RepoPage
@@ -41,9 +41,6 @@ public sealed class RepoPage
     public List<RepoPullRequest> PullRequests { get; set; } = [];
 
     public List<HiddenMark> Hidden { get; set; } = [];
-
-    /// <summary>Every commit of the repo, on main or on a pull request, so any oid can be a revision.</summary>
-    public List<RepoRevision> Revisions { get; set; } = [];
 
     public RepoPullRequest? PullRequest(int number) => PullRequests.FirstOrDefault(pr => pr.Number == number);
 }
@@ -101,6 +98,9 @@ public sealed class RepoPullRequest
 
     public string Head { get; set; } = "";
 
+    /// <summary>When <see cref="Head"/> was committed.</summary>
+    public DateTimeOffset HeadAt { get; set; }
+
     public DateTimeOffset OpenedAt { get; set; }
 
     /// <summary>Files the pull request writes.</summary>
@@ -121,7 +121,7 @@ public sealed class HiddenMark
     public DateTimeOffset At { get; set; }
 }
 
-/// <summary>A commit: which ref it went to, when, and the files the ref held after it.</summary>
+/// <summary>A commit: which ref it went to, when, and the files the ref held after it (folded by <see cref="RepoPageRules"/>, not stored).</summary>
 public sealed class RepoRevision
 {
     public string Oid { get; set; } = "";

@@ -8,7 +8,12 @@ public static class RepoPageRules
 {
     public const string Card = "README.md";
 
-    public static RepoPage? Evolve(RepoPage? page, string id, object data, EventInfo info)
+    /// <param name="revisions">
+    /// Where each commit goes as a revision, when they are wanted. The page does not keep them: the
+    /// list would grow with every commit and be rewritten whole each time. Past revisions are
+    /// folded from the repo's events when one is asked for (see <see cref="ModelsApi.Resolve"/>).
+    /// </param>
+    public static RepoPage? Evolve(RepoPage? page, string id, object data, EventInfo info, ICollection<RepoRevision>? revisions = null)
     {
         if (data is RepoCreated created)
         {
@@ -32,7 +37,7 @@ public static class RepoPageRules
         switch (data)
         {
             case MainCommitted committed:
-                ApplyToMain(page, committed.Commit, info);
+                ApplyToMain(page, committed.Commit, info, revisions);
                 if (committed.CardChanged)
                 {
                     page.BaseModel = committed.BaseModel?.ToList();
@@ -54,10 +59,10 @@ public static class RepoPageRules
                     page.PullRequests.Add(pullRequest);
                 }
 
-                ApplyToPullRequest(page, pullRequest, opened.Commit, info);
+                ApplyToPullRequest(page, pullRequest, opened.Commit, info, revisions);
                 break;
             case PullRequestUpdated updated when page.PullRequest(updated.Number) is { } target:
-                ApplyToPullRequest(page, target, updated.Commit, info);
+                ApplyToPullRequest(page, target, updated.Commit, info, revisions);
                 break;
             case PullRequestClosed closed when page.PullRequest(closed.Number) is { } target:
                 target.Status = DiscussionStatus.Closed;
@@ -73,7 +78,7 @@ public static class RepoPageRules
 
                 // Its results now live on main under new ids; the pull request's own never count again.
                 page.Results.RemoveAll(result => result.PullRequest == merged.Number);
-                ApplyToMain(page, merged.Commit, info);
+                ApplyToMain(page, merged.Commit, info, revisions);
                 if (merged.BaseModel is not null || merged.Commit.Files.Any(file => file.Path == Card))
                 {
                     page.BaseModel = merged.BaseModel?.ToList();
@@ -92,7 +97,7 @@ public static class RepoPageRules
         return page;
     }
 
-    private static void ApplyToMain(RepoPage page, CommitChanges commit, EventInfo info)
+    private static void ApplyToMain(RepoPage page, CommitChanges commit, EventInfo info, ICollection<RepoRevision>? revisions)
     {
         var previous = page.Results.Where(result => result.PullRequest is null).ToDictionary(result => result.ResultId);
         var touched = commit.DeletedPaths.Concat(commit.Files.Select(file => file.Path)).ToHashSet(StringComparer.Ordinal);
@@ -107,7 +112,7 @@ public static class RepoPageRules
 
         page.MainHead = commit.CommitOid;
         page.LastModified = info.Timestamp;
-        page.Revisions.Add(new RepoRevision
+        revisions?.Add(new RepoRevision
         {
             Oid = commit.CommitOid,
             Ref = Refs.Main,
@@ -116,7 +121,7 @@ public static class RepoPageRules
         });
     }
 
-    private static void ApplyToPullRequest(RepoPage page, RepoPullRequest pullRequest, CommitChanges commit, EventInfo info)
+    private static void ApplyToPullRequest(RepoPage page, RepoPullRequest pullRequest, CommitChanges commit, EventInfo info, ICollection<RepoRevision>? revisions)
     {
         var number = pullRequest.Number;
         var previous = page.Results.Where(result => result.PullRequest == number).ToDictionary(result => result.ResultId);
@@ -134,7 +139,8 @@ public static class RepoPageRules
         Add(page, commit, number, previous, info);
 
         pullRequest.Head = commit.CommitOid;
-        page.Revisions.Add(new RepoRevision
+        pullRequest.HeadAt = info.Timestamp;
+        revisions?.Add(new RepoRevision
         {
             Oid = commit.CommitOid,
             Ref = Refs.PullRequest(number),

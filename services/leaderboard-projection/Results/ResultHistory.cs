@@ -8,9 +8,9 @@ namespace CommunityEvals.LeaderboardProjection.Results;
 public sealed record HistoryEntry(long Sequence, string Type, string? Actor, DateTimeOffset OccurredAt, JsonElement Data);
 
 /// <summary>
-/// Puts a result's whole history together from what the projections keep apart: its own events,
-/// the status changes of its pull request, and, for a main result a merge landed on, the history
-/// of the pull-request result it came from. Oldest first.
+/// Puts a result's whole history together: its own events, folded from its repo's events (the
+/// record does not keep them), the status changes of its pull request, and, for a main result a
+/// merge landed on, the history of the pull-request result it came from. Oldest first.
 /// </summary>
 public static class ResultHistory
 {
@@ -19,18 +19,47 @@ public static class ResultHistory
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>The results a history needs: the result and the pull-request results merged into it.</summary>
+    public static IReadOnlySet<string> IdsFor(ResultRecord record) =>
+        record.MergedFrom.Append(record.Id).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Folds a repo's events, oldest first, the way <see cref="ResultRecordProjection"/> does, and
+    /// keeps the history entries of <paramref name="ids"/>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<ResultEvent>> Fold(IEnumerable<(object Data, EventInfo Info)> events, IReadOnlySet<string> ids)
+    {
+        var records = new Dictionary<string, ResultRecord>(StringComparer.Ordinal);
+        var histories = ids.ToDictionary(id => id, _ => new List<ResultEvent>(), StringComparer.Ordinal);
+        foreach (var (data, info) in events)
+        {
+            foreach (var id in ResultRules.IdsOf(data))
+            {
+                if (histories.TryGetValue(id, out var history)
+                    && ResultRules.Evolve(records.GetValueOrDefault(id), id, data, info, history) is { } record)
+                {
+                    records[id] = record;
+                }
+            }
+        }
+
+        return histories.ToDictionary(pair => pair.Key, pair => (IReadOnlyList<ResultEvent>)pair.Value, StringComparer.Ordinal);
+    }
+
     /// <param name="sources">Pull-request results merged into <paramref name="record"/>, by id.</param>
+    /// <param name="histories">Entries folded by <see cref="Fold"/> for the result and its sources.</param>
     /// <param name="discussions">Pull requests of the repo, by number.</param>
     public static IReadOnlyList<HistoryEntry> Assemble(
         ResultRecord record,
         IReadOnlyDictionary<string, ResultRecord> sources,
+        IReadOnlyDictionary<string, IReadOnlyList<ResultEvent>> histories,
         IReadOnlyDictionary<int, Discussion> discussions)
     {
-        var own = Own(record, discussions);
+        var own = Own(record, histories, discussions);
         var sequences = own.Select(entry => entry.Sequence).ToHashSet();
         var earlier = record.MergedFrom
             .Where(sources.ContainsKey)
-            .SelectMany(source => Own(sources[source], discussions))
+            .SelectMany(source => Own(sources[source], histories, discussions))
             // The merge itself is already in this result's own history, seen from main.
             .Where(entry => !sequences.Contains(entry.Sequence));
         return earlier.Concat(own)
@@ -41,9 +70,11 @@ public static class ResultHistory
             .ToList();
     }
 
-    private static List<HistoryEntry> Own(ResultRecord record, IReadOnlyDictionary<int, Discussion> discussions)
+    private static List<HistoryEntry> Own(
+        ResultRecord record, IReadOnlyDictionary<string, IReadOnlyList<ResultEvent>> histories, IReadOnlyDictionary<int, Discussion> discussions)
     {
-        var entries = record.History
+        var history = histories.GetValueOrDefault(record.Id) ?? [];
+        var entries = history
             .Select(item => new HistoryEntry(item.Sequence, item.Type, item.Actor, item.OccurredAt, Parse(item.Data)))
             .ToList();
         if (record.PullRequest is not { } number || !discussions.TryGetValue(number, out var discussion))
@@ -52,7 +83,7 @@ public static class ResultHistory
         }
 
         // Closing and reopening name no result; they belong to every result the pull request held then.
-        var last = record.State == ResultState.Active ? long.MaxValue : record.History.LastOrDefault()?.Sequence ?? long.MaxValue;
+        var last = record.State == ResultState.Active ? long.MaxValue : history.LastOrDefault()?.Sequence ?? long.MaxValue;
         foreach (var change in discussion.Events.Where(item => item.Type == DiscussionEntry.StatusChange
                      && item.Status != DiscussionStatus.Merged
                      && item.Sequence > record.FirstSequence

@@ -73,11 +73,9 @@ public sealed class ResultRecord
 
     /// <summary>The event that first created it.</summary>
     public long FirstSequence { get; set; }
-
-    public List<ResultEvent> History { get; set; } = [];
 }
 
-/// <summary>One event as a result's history shows it; <see cref="Data"/> always names the result.</summary>
+/// <summary>One event as a result's history shows it (folded by <see cref="ResultRules"/>); <see cref="Data"/> always names the result.</summary>
 public sealed class ResultEvent
 {
     public long Sequence { get; set; }

@@ -35,18 +35,23 @@ public static class ResultRules
     private static List<string> Touched(CommitChanges commit) =>
         commit.Results.Select(result => result.ResultId).Concat(commit.RetractedResultIds).Distinct(StringComparer.Ordinal).ToList();
 
-    public static ResultRecord? Evolve(ResultRecord? record, string id, object data, EventInfo info)
+    /// <param name="history">
+    /// Where the result's history entries go, when they are wanted. The record does not keep them:
+    /// it would grow with every commit that touches the result, and be rewritten whole each time.
+    /// The history is folded from the repo's events when it is read (see <see cref="ResultHistory"/>).
+    /// </param>
+    public static ResultRecord? Evolve(ResultRecord? record, string id, object data, EventInfo info, ICollection<ResultEvent>? history = null)
     {
         switch (data)
         {
             case MainCommitted committed:
-                return Commit(record, id, committed.Kind, committed.Repo, null, committed.Commit, info, null);
+                return Commit(record, id, committed.Kind, committed.Repo, null, committed.Commit, info, null, history);
             case PullRequestOpened opened:
-                return Commit(record, id, opened.Kind, opened.Repo, opened.Number, opened.Commit, info, null);
+                return Commit(record, id, opened.Kind, opened.Repo, opened.Number, opened.Commit, info, null, history);
             case PullRequestUpdated updated:
-                return Commit(record, id, updated.Kind, updated.Repo, updated.Number, updated.Commit, info, null);
+                return Commit(record, id, updated.Kind, updated.Repo, updated.Number, updated.Commit, info, null, history);
             case PullRequestMerged merged when merged.MergedFrom.TryGetValue(id, out var source):
-                return Commit(record, id, merged.Kind, merged.Repo, null, merged.Commit, info, (merged.Number, source));
+                return Commit(record, id, merged.Kind, merged.Repo, null, merged.Commit, info, (merged.Number, source), history);
             case PullRequestMerged merged when merged.MergedFrom.FirstOrDefault(pair => pair.Value == id) is { Key: not null } into:
                 if (record is null)
                 {
@@ -56,26 +61,26 @@ public static class ResultRules
                 record.State = ResultState.Merged;
                 record.MergedInto = into.Key;
                 record.UpdatedAt = info.Timestamp;
-                Record(record, info, new Touch(id, Refs.Of(record.PullRequest), record.PullRequest, Merged, merged.Commit.CommitOid, merged.Commit.Summary)
+                Record(history, info, () => new Touch(id, Refs.Of(record.PullRequest), record.PullRequest, Merged, merged.Commit.CommitOid, merged.Commit.Summary)
                 {
                     MergedInto = into.Key,
                 });
                 return record;
             case PullRequestMerged merged:
-                return Commit(record, id, merged.Kind, merged.Repo, null, merged.Commit, info, null);
+                return Commit(record, id, merged.Kind, merged.Repo, null, merged.Commit, info, null, history);
             case ResultHidden hidden when record is not null:
                 record.Hidden = true;
                 record.HiddenReason = hidden.Reason;
                 record.HiddenBy = info.Actor;
                 record.HiddenAt = info.Timestamp;
-                Record(record, info, new Visibility(id, true, hidden.Reason));
+                Record(history, info, () => new Visibility(id, true, hidden.Reason));
                 return record;
             case ResultUnhidden when record is not null:
                 record.Hidden = false;
                 record.HiddenReason = null;
                 record.HiddenBy = null;
                 record.HiddenAt = null;
-                Record(record, info, new Visibility(id, false, null));
+                Record(history, info, () => new Visibility(id, false, null));
                 return record;
             default:
                 return record;
@@ -83,7 +88,8 @@ public static class ResultRules
     }
 
     private static ResultRecord? Commit(
-        ResultRecord? record, string id, string kind, string repo, int? pullRequest, CommitChanges commit, EventInfo info, (int Number, string Source)? merge)
+        ResultRecord? record, string id, string kind, string repo, int? pullRequest, CommitChanges commit, EventInfo info, (int Number, string Source)? merge,
+        ICollection<ResultEvent>? history)
     {
         var entry = commit.Results.FirstOrDefault(result => result.ResultId == id);
         if (entry is null)
@@ -95,7 +101,7 @@ public static class ResultRules
 
             record.State = ResultState.Retracted;
             record.UpdatedAt = info.Timestamp;
-            Record(record, info, new Touch(id, Refs.Of(record.PullRequest), record.PullRequest, Retracted, commit.CommitOid, commit.Summary));
+            Record(history, info, () => new Touch(id, Refs.Of(record.PullRequest), record.PullRequest, Retracted, commit.CommitOid, commit.Summary));
             return record;
         }
 
@@ -149,7 +155,7 @@ public static class ResultRules
             record.MergedFrom.Add(landed.Source);
         }
 
-        Record(record, info, new Touch(id, Refs.Of(record.PullRequest), record.PullRequest, change, commit.CommitOid, commit.Summary)
+        Record(history, info, () => new Touch(id, Refs.Of(record.PullRequest), record.PullRequest, change, commit.CommitOid, commit.Summary)
         {
             Path = entry.Path,
             Index = entry.Index,
@@ -175,13 +181,14 @@ public static class ResultRules
         && record.TaskId == entry.TaskId
         && JsonElementText.Same(record.Data, entry.Data);
 
-    private static void Record<T>(ResultRecord record, EventInfo info, T data) => record.History.Add(new ResultEvent
+    /// <param name="data">Made only when the history is wanted: the projection folds without it.</param>
+    private static void Record<T>(ICollection<ResultEvent>? history, EventInfo info, Func<T> data) => history?.Add(new ResultEvent
     {
         Sequence = info.Sequence,
         Type = info.Type,
         Actor = info.Actor,
         OccurredAt = info.Timestamp,
-        Data = JsonSerializer.Serialize(data, Json),
+        Data = JsonSerializer.Serialize(data(), Json),
     });
 
     /// <summary>What a commit did to the result.</summary>

@@ -86,7 +86,9 @@ public static class ResultsApi
         var discussions = numbers.Count == 0
             ? []
             : (await session.LoadManyAsync<Discussion>(cancellationToken, numbers)).ToDictionary(discussion => discussion.Number);
-        return TypedResults.Ok(ResultHistory.Assemble(record, sources, discussions));
+        var events = await RepoLog.ReadAsync(session, record.RepoKey, cancellationToken);
+        var histories = ResultHistory.Fold(events, ResultHistory.IdsFor(record));
+        return TypedResults.Ok(ResultHistory.Assemble(record, sources, histories, discussions));
     }
 
     /// <param name="pullRequestStatus">The status of the result's pull request, when it has one and it is known.</param>

@@ -9,8 +9,10 @@ public class RepoPageRulesTests
 
     private RepoPage? _page;
 
+    private readonly List<RepoRevision> _revisions = [];
+
     private void Apply(object data, string actor = "alice") =>
-        _page = RepoPageRules.Evolve(_page, RepoStream, data, _log.Next(data, actor));
+        _page = RepoPageRules.Evolve(_page, RepoStream, data, _log.Next(data, actor), _revisions);
 
     private RepoPage Page => _page!;
 
@@ -52,10 +54,10 @@ public class RepoPageRulesTests
         Apply(CommitToMain(Commit("c2", [".eval_results/c.yaml"], [])));
 
         Assert.Equal("c2", Page.MainHead);
-        Assert.Equal(["c1", "p1", "c2"], Page.Revisions.Select(revision => revision.Oid));
-        Assert.Equal(["main", "refs/pr/1", "main"], Page.Revisions.Select(revision => revision.Ref));
-        Assert.Equal([".eval_results/a.yaml", "README.md"], Page.Revisions[0].Files);
-        Assert.Equal([".eval_results/b.yaml", "README.md"], Page.Revisions[1].Files);
+        Assert.Equal(["c1", "p1", "c2"], _revisions.Select(revision => revision.Oid));
+        Assert.Equal(["main", "refs/pr/1", "main"], _revisions.Select(revision => revision.Ref));
+        Assert.Equal([".eval_results/a.yaml", "README.md"], _revisions[0].Files);
+        Assert.Equal([".eval_results/b.yaml", "README.md"], _revisions[1].Files);
 
         // A pull request's ref is main as it is now, with the pull request's changes on top.
         Assert.Equal([".eval_results/b.yaml", ".eval_results/c.yaml", "README.md"], RepoPageRules.FilesOf(Page, Page.PullRequest(1)!));
@@ -69,15 +71,33 @@ public class RepoPageRulesTests
         Apply(Opened(1, "bob", Commit("p1", [".eval_results/b.yaml"], [])), "bob");
         Apply(CommitToMain(Commit("c2", [".eval_results/a.yaml"], [])));
 
-        Assert.Equal("c2", ModelsApi.Resolve(Page, "HEAD")!.Sha);
-        Assert.Equal("c2", ModelsApi.Resolve(Page, "main")!.Sha);
-        Assert.Equal(["README.md"], ModelsApi.Resolve(Page, "c1")!.Files);
-        var pullRequest = ModelsApi.Resolve(Page, "refs/pr/1")!;
+        Assert.Equal("c2", ModelsApi.Resolve(Page, "HEAD", _revisions)!.Sha);
+        Assert.Equal("c2", ModelsApi.Resolve(Page, "main", _revisions)!.Sha);
+        Assert.Equal(["README.md"], ModelsApi.Resolve(Page, "c1", _revisions)!.Files);
+        var pullRequest = ModelsApi.Resolve(Page, "refs/pr/1", _revisions)!;
+        Assert.Equal(_revisions[1].At, pullRequest.LastModified);
         Assert.Equal("p1", pullRequest.Sha);
         Assert.Equal([".eval_results/a.yaml", ".eval_results/b.yaml", "README.md"], pullRequest.Files);
-        Assert.Null(ModelsApi.Resolve(Page, "refs/pr/2"));
-        Assert.Null(ModelsApi.Resolve(Page, "refs/pr/x"));
-        Assert.Null(ModelsApi.Resolve(Page, "deadbeef"));
+        Assert.Null(ModelsApi.Resolve(Page, "refs/pr/2", _revisions));
+        Assert.Null(ModelsApi.Resolve(Page, "refs/pr/x", _revisions));
+        Assert.Null(ModelsApi.Resolve(Page, "deadbeef", _revisions));
+    }
+
+    [Fact]
+    public void The_stored_page_does_not_grow_with_the_number_of_commits()
+    {
+        Apply(Created());
+        Apply(CommitToMain(Commit("c0", [".eval_results/a.yaml"], [Result("a0", ".eval_results/a.yaml", 0, 0)])));
+        var size = System.Text.Json.JsonSerializer.Serialize(Page).Length;
+
+        for (var i = 1; i <= 200; i++)
+        {
+            Apply(CommitToMain(Commit($"c{i}", [".eval_results/a.yaml"], [Result("a0", ".eval_results/a.yaml", 0, i % 10)])));
+        }
+
+        // Only the values differ (one digit, one more in the head's oid and the sequence).
+        Assert.InRange(System.Text.Json.JsonSerializer.Serialize(Page).Length, size - 10, size + 10);
+        Assert.Equal(201, _revisions.Count);
     }
 
     [Fact]

@@ -15,10 +15,14 @@ public class ResultRulesTests
 
     private readonly Dictionary<int, Discussion> _discussions = [];
 
+    /// <summary>The repo's events so far, which a history is folded from.</summary>
+    private readonly List<(object Data, EventInfo Info)> _events = [];
+
     /// <summary>Routes one event the way the projections do: to every result it names, and to its pull request.</summary>
     private void Apply(object data, string actor = "alice")
     {
         var info = _log.Next(data, actor);
+        _events.Add((data, info));
         foreach (var id in ResultRules.IdsOf(data))
         {
             if (ResultRules.Evolve(_records.GetValueOrDefault(id), id, data, info) is { } record)
@@ -37,7 +41,8 @@ public class ResultRulesTests
         }
     }
 
-    private IReadOnlyList<HistoryEntry> History(string id) => ResultHistory.Assemble(_records[id], _records, _discussions);
+    private IReadOnlyList<HistoryEntry> History(string id) =>
+        ResultHistory.Assemble(_records[id], _records, ResultHistory.Fold(_events, ResultHistory.IdsFor(_records[id])), _discussions);
 
     private static string Change(HistoryEntry entry) => entry.Data.GetProperty("change").GetString()!;
 
@@ -68,6 +73,23 @@ public class ResultRulesTests
         Assert.Equal(ResultState.Active, _records["a0"].State);
         Assert.Equal(72, _records["a0"].Value);
         Assert.Equal(71, history[1].Data.GetProperty("item").GetProperty("value").GetDouble());
+    }
+
+    [Fact]
+    public void The_stored_record_does_not_grow_with_its_history()
+    {
+        Apply(Created());
+        Apply(CommitToMain(Commit("c0", [".eval_results/a.yaml"], [Result("a0", ".eval_results/a.yaml", 0, 0)])));
+        var size = JsonSerializer.Serialize(_records["a0"]).Length;
+
+        for (var i = 1; i <= 200; i++)
+        {
+            Apply(CommitToMain(Commit($"c{i}", [".eval_results/a.yaml"], [Result("a0", ".eval_results/a.yaml", 0, i % 10)])));
+        }
+
+        Assert.InRange(JsonSerializer.Serialize(_records["a0"]).Length, size - 10, size + 10);
+        // Every one of them changed the value (i % 10 never repeats the one before), so each is in the history.
+        Assert.Equal(201, History("a0").Count);
     }
 
     [Fact]
