@@ -70,6 +70,40 @@ public sealed class ReadBackTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task Any_past_commit_is_a_revision_with_the_files_its_ref_held_then()
+    {
+        var s = await stack.CreateScenarioAsync("revisions");
+        using var first = await s.Owner.CommitAsync("model", s.Model, "main", ".eval_results/a.yaml", HubCommits.ResultYaml(s.Dataset, "main", "10"));
+        var firstOid = (await first.JsonAsync()).GetProperty("commitOid").GetString();
+        using var second = await s.Owner.CommitAsync("model", s.Model, "main", ".eval_results/b.yaml", HubCommits.ResultYaml(s.Dataset, "main", "20"));
+        var secondOid = (await second.JsonAsync()).GetProperty("commitOid").GetString();
+        using var proposed = await s.Owner.CommitAsync("model", s.Model, "main", ".eval_results/c.yaml", HubCommits.ResultYaml(s.Dataset, "main", "30"), createPullRequest: true);
+        await Eventually.ValueAsync(() => TryGetAsync($"/api/models/{s.Model}/revision/refs%2Fpr%2F1"), "the pull request's head");
+
+        static List<string?> Files(JsonElement model) =>
+            model.GetProperty("siblings").EnumerateArray().Select(sibling => sibling.GetProperty("rfilename").GetString()).ToList();
+
+        var atFirst = await stack.Anonymous.GetFromJsonAsync<JsonElement>($"/api/models/{s.Model}/revision/{firstOid}");
+        Assert.Equal(firstOid, atFirst.GetProperty("sha").GetString());
+        Assert.Contains(".eval_results/a.yaml", Files(atFirst));
+        Assert.DoesNotContain(".eval_results/b.yaml", Files(atFirst));
+
+        var head = await stack.Anonymous.GetFromJsonAsync<JsonElement>($"/api/models/{s.Model}");
+        Assert.Equal(secondOid, head.GetProperty("sha").GetString());
+        Assert.Contains(".eval_results/b.yaml", Files(head));
+        Assert.DoesNotContain(".eval_results/c.yaml", Files(head));
+
+        // The pull request's ref: main with its file on top.
+        var pullRequest = await stack.Anonymous.GetFromJsonAsync<JsonElement>($"/api/models/{s.Model}/revision/refs%2Fpr%2F1");
+        Assert.Equal((await proposed.JsonAsync()).GetProperty("commitOid").GetString(), pullRequest.GetProperty("sha").GetString());
+        Assert.Contains(".eval_results/c.yaml", Files(pullRequest));
+        Assert.Contains(".eval_results/b.yaml", Files(pullRequest));
+
+        using var unknown = await stack.Anonymous.GetAsync($"/api/models/{s.Model}/revision/{new string('0', 40)}");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task Hiding_removes_a_result_from_the_model_page_but_keeps_it_with_its_reason()
     {
         var s = await stack.CreateScenarioAsync("hideread");
