@@ -24,7 +24,7 @@ public static class RebuildApi
     public sealed record RebuildReport(IReadOnlyList<RebuiltProjection> Rebuilt);
 
     public static async Task<Results<Ok<RebuildReport>, ProblemDocumentResult>> RebuildAsync(
-        HttpRequest request, Marten.Events.Daemon.Coordination.IProjectionCoordinator coordinator, CancellationToken cancellationToken)
+        HttpRequest request, Marten.Events.Daemon.Coordination.IProjectionCoordinator coordinator, Marten.IDocumentStore store, CancellationToken cancellationToken)
     {
         switch (Caller.From(request))
         {
@@ -43,6 +43,7 @@ public static class RebuildApi
                 "This instance does not run the projections right now (another instance holds them); retry.");
         }
 
+        await EventLogStatistics.RefreshAsync(store, cancellationToken);
         var rebuilt = new List<RebuiltProjection>();
         foreach (var name in names)
         {
