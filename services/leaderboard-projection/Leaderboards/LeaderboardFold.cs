@@ -40,6 +40,9 @@ public sealed class LeaderboardWorld
     /// <summary>The last event of the documents as last written (the stored cursor, once that write commits).</summary>
     public long WrittenSequence { get; set; }
 
+    /// <summary>The last event whose score changes were already stored when this was loaded: folding it again changes no row of the log.</summary>
+    public long ChangesStoredThrough { get; set; }
+
     /// <summary>
     /// The native ranking of a board's task as it stands, by dataset id then task id: a task's rows
     /// after one event are its rows before the next that touches it. Kept only in memory; changed

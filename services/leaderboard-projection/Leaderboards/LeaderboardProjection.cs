@@ -63,7 +63,12 @@ public sealed class LeaderboardProjection(Func<int>? fullPage = null) : IProject
         }
         else
         {
-            world = new LeaderboardWorld { Sequence = cursor.LastSequence, WrittenSequence = cursor.LastSequence };
+            world = new LeaderboardWorld
+            {
+                Sequence = cursor.LastSequence,
+                WrittenSequence = cursor.LastSequence,
+                ChangesStoredThrough = await LastStoredChangeAsync(operations, cancellation),
+            };
             if (cursor.LastSequence == 0)
             {
                 // Nothing folded yet (a new store or a rebuild's teardown): every document starts empty.
@@ -98,7 +103,9 @@ public sealed class LeaderboardProjection(Func<int>? fullPage = null) : IProject
         var records = new List<ScoreChangeRecord>();
         foreach (var @event in relevant)
         {
-            var changes = LeaderboardFold.Apply(world, KeyOf(@event), @event.Data, EventInfo.From(@event));
+            // The change log outlives a rebuild: what it already holds was published, and is kept as it was.
+            var changes = LeaderboardFold.Apply(world, KeyOf(@event), @event.Data, EventInfo.From(@event),
+                computeChanges: @event.Sequence > world.ChangesStoredThrough);
             for (var index = 0; index < changes.Count; index++)
             {
                 records.Add(ScoreChangeRecord.From(changes[index], index + 1));
@@ -186,6 +193,22 @@ public sealed class LeaderboardProjection(Func<int>? fullPage = null) : IProject
 
     private volatile bool _changeTableReady;
 
+    private async Task EnsureChangeTableAsync(IDocumentOperations operations, CancellationToken cancellation)
+    {
+        if (!_changeTableReady)
+        {
+            await operations.Database.EnsureStorageExistsAsync(typeof(ScoreChangeSet), cancellation);
+            _changeTableReady = true;
+        }
+    }
+
+    /// <summary>The event of the last stored <see cref="ScoreChangeSet"/>; 0 when none is. Sets are stored in log order, a page at a time.</summary>
+    private async Task<long> LastStoredChangeAsync(IDocumentOperations operations, CancellationToken cancellation)
+    {
+        await EnsureChangeTableAsync(operations, cancellation);
+        return await operations.Query<ScoreChangeSet>().OrderByDescending(set => set.Id).Select(set => set.Id).FirstOrDefaultAsync(cancellation);
+    }
+
     /// <summary>
     /// Writes a page's changes with one statement, one <see cref="ScoreChangeSet"/> row per event,
     /// into the documents' own table (the rows <c>Store</c> would write: id, data as the store
@@ -194,11 +217,7 @@ public sealed class LeaderboardProjection(Func<int>? fullPage = null) : IProject
     private async Task StoreAsync(IDocumentOperations operations, List<ScoreChangeRecord> records, CancellationToken cancellation)
     {
         var options = operations.DocumentStore.Options;
-        if (!_changeTableReady)
-        {
-            await operations.Database.EnsureStorageExistsAsync(typeof(ScoreChangeSet), cancellation);
-            _changeTableReady = true;
-        }
+        await EnsureChangeTableAsync(operations, cancellation);
 
         var serializer = options.Serializer();
         var ids = new List<long>();
@@ -243,9 +262,11 @@ public sealed class LeaderboardProjection(Func<int>? fullPage = null) : IProject
 public static class LeaderboardReadModels
 {
     /// <summary>
-    /// Registers the boards and their change log. A rebuild tears down every document the
-    /// projection writes (the publication checkpoint is not one of them) and folds the log again,
-    /// which writes the same change ids.
+    /// Registers the boards and their change log. A rebuild tears down the boards, models and
+    /// cursor and folds the log again. The change log is not torn down: it is the record of what
+    /// was published, so a rebuild keeps it and stores changes only for events after its last set
+    /// (which also spares a rebuild most of its work: ranking every event's rows again and writing
+    /// them).
     /// </summary>
     /// <param name="lifecycle">Async in the service; Inline lets a test fold events at once.</param>
     public static void AddLeaderboards(this StoreOptions options, ProjectionLifecycle lifecycle = ProjectionLifecycle.Async)
@@ -259,7 +280,6 @@ public static class LeaderboardReadModels
             asyncOptions.DeleteViewTypeOnTeardown<LeaderboardModel>();
             asyncOptions.DeleteViewTypeOnTeardown<LeaderboardBoard>();
             asyncOptions.DeleteViewTypeOnTeardown<LeaderboardCursor>();
-            asyncOptions.DeleteViewTypeOnTeardown<ScoreChangeSet>();
         });
 
         // Change readers (SSE, the publisher) page through the sets by id, the event's sequence (the key).
