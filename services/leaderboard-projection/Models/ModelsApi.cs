@@ -84,8 +84,10 @@ public static class ModelsApi
         }
 
         var rev = Uri.UnescapeDataString(revision);
-        var commits = NamesARef(rev) ? [] : await RevisionsAsync(page, session, cancellationToken);
-        if (Resolve(page, rev, commits) is not { } resolved)
+        var resolved = TryResolveRef(page, rev, out var onRef)
+            ? onRef
+            : ResolveCommit(await RevisionsAsync(page, session, cancellationToken), rev);
+        if (resolved is null)
         {
             return Problems.NotFound($"revision '{rev}' does not exist in {page.Repo}");
         }
@@ -163,37 +165,47 @@ public static class ModelsApi
 
     public sealed record ResolvedRevision(string? Sha, DateTimeOffset LastModified, IReadOnlyList<string> Files);
 
-    private const string PullRequestRefPrefix = "refs/pr/";
-
-    /// <summary>Whether <paramref name="revision"/> names a ref (answered from the page) rather than a commit oid.</summary>
-    public static bool NamesARef(string revision) =>
-        revision is "HEAD" or Refs.Main or "refs/heads/main" || revision.StartsWith(PullRequestRefPrefix, StringComparison.Ordinal);
-
     /// <summary>
     /// A Hub revision: <c>HEAD</c> or <c>main</c>, <c>refs/pr/{num}</c> (its head), or any commit
     /// oid the repo has seen (the files its ref held after it), looked up in <paramref name="commits"/>.
     /// Null when there is no such revision.
     /// </summary>
-    public static ResolvedRevision? Resolve(RepoPage page, string revision, IReadOnlyList<RepoRevision> commits)
+    public static ResolvedRevision? Resolve(RepoPage page, string revision, IReadOnlyList<RepoRevision> commits) =>
+        TryResolveRef(page, revision, out var onRef) ? onRef : ResolveCommit(commits, revision);
+
+    /// <summary>
+    /// Whether <paramref name="revision"/> names a ref (<c>HEAD</c>, <c>main</c>, <c>refs/pr/{num}</c>),
+    /// which the page answers (<paramref name="resolved"/> is null when the ref does not exist);
+    /// otherwise it is a commit oid (see <see cref="ResolveCommit"/>).
+    /// </summary>
+    public static bool TryResolveRef(RepoPage page, string revision, out ResolvedRevision? resolved)
     {
+        const string pullRequestPrefix = "refs/pr/";
         if (revision is "HEAD" or Refs.Main or "refs/heads/main")
         {
-            return new ResolvedRevision(page.MainHead, page.LastModified, page.MainFiles.Select(file => file.Path).ToList());
+            resolved = new ResolvedRevision(page.MainHead, page.LastModified, page.MainFiles.Select(file => file.Path).ToList());
+            return true;
         }
 
-        if (revision.StartsWith(PullRequestRefPrefix, StringComparison.Ordinal))
+        if (!revision.StartsWith(pullRequestPrefix, StringComparison.Ordinal))
         {
-            return int.TryParse(revision[PullRequestRefPrefix.Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
-                && page.PullRequest(number) is { } pullRequest
-                && pullRequest.Head.Length > 0
-                ? new ResolvedRevision(pullRequest.Head, pullRequest.HeadAt, RepoPageRules.FilesOf(page, pullRequest))
-                : null;
+            resolved = null;
+            return false;
         }
 
-        return commits.LastOrDefault(item => item.Oid == revision) is { } commit
+        resolved = int.TryParse(revision[pullRequestPrefix.Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            && page.PullRequest(number) is { } pullRequest
+            && pullRequest.Head.Length > 0
+            ? new ResolvedRevision(pullRequest.Head, pullRequest.HeadAt, RepoPageRules.FilesOf(page, pullRequest))
+            : null;
+        return true;
+    }
+
+    /// <summary>A commit oid among the repo's commits (the last one, should an oid come twice); null when it is none of them.</summary>
+    public static ResolvedRevision? ResolveCommit(IReadOnlyList<RepoRevision> commits, string oid) =>
+        commits.LastOrDefault(item => item.Oid == oid) is { } commit
             ? new ResolvedRevision(commit.Oid, commit.At, commit.Files)
             : null;
-    }
 
     /// <summary>Every commit of the repo, on main or on a pull request, folded from its events.</summary>
     public static async Task<IReadOnlyList<RepoRevision>> RevisionsAsync(RepoPage page, IQuerySession session, CancellationToken cancellationToken)
