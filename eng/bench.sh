@@ -6,7 +6,7 @@
 #       open-loop commits; time from each 200 to its score-changed on SSE (and on the polled board)
 #   eng/bench.sh reads     [--models 1000] [--connections 32] [--seconds 15] [--route native|hub] [--conditional no|yes] [--gzip no|yes] [--env NAME=VALUE]...
 #       a 1,000-row board read by 32 connections through the gateway, then straight from the service
-#   eng/bench.sh rebuild   [--events 1000000] [--benchmarks 300] [--models auto] [--repeat 1] [--projections A,B] [--batch-size N] [--pg NAME=VALUE]...
+#   eng/bench.sh rebuild   [--events 1000000] [--benchmarks 300] [--models auto] [--repeat 1] [--daemon no|yes] [--projections A,B] [--batch-size N] [--pg NAME=VALUE]...
 #       events appended with Marten, then each leaderboard-projection projection rebuilt (events/s)
 #   --env NAME=VALUE (freshness, reads): set for the AppHost and every service, for what-if runs
 #   --batch-size, --pg NAME=VALUE (rebuild): daemon page size / PostgreSQL settings, for what-if runs
@@ -17,5 +17,10 @@ eng/prerequisites.sh
 if ! build_output=$(dotnet build tests/CommunityEvals.Benchmarks -c Release --nologo -v quiet 2>&1); then
   echo "$build_output" >&2
   exit 1
+fi
+# The rebuild runs the service's own code in this process: give it the service's garbage collector
+# (ASP.NET Core services use the server GC; a console app would get the workstation one).
+if [ "${1:-}" = rebuild ]; then
+  export DOTNET_gcServer=1
 fi
 exec dotnet tests/CommunityEvals.Benchmarks/bin/Release/net10.0/CommunityEvals.Benchmarks.dll "$@"

@@ -41,6 +41,9 @@ public sealed record Options(int Clients, TimeSpan Duration)
     /// <summary>Rebuild what-if: the daemon's page size (events fetched and applied at once) for every projection; 0 keeps the service's.</summary>
     public int BatchSize { get; init; }
 
+    /// <summary>Rebuild: also rebuild with the projection daemon (each projection alone, then all at once), to compare with the one-pass rebuild.</summary>
+    public bool Daemon { get; init; }
+
     /// <summary>Rebuild: only these projections (comma-separated names); empty: all of the service's.</summary>
     public IReadOnlyList<string> Projections { get; init; } = [];
 
@@ -99,6 +102,8 @@ public sealed record Options(int Clients, TimeSpan Duration)
                 },
                 "--pg" => throw new ArgumentException("--pg takes NAME=VALUE"),
                 "--env" => throw new ArgumentException("--env takes NAME=VALUE"),
+                "--daemon" when value is "yes" or "no" => options with { Daemon = value == "yes" },
+                "--daemon" => throw new ArgumentException("--daemon is yes or no"),
                 "--projections" => options with { Projections = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--batch-size" => options with { BatchSize = Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--repeat" => options with { Repeat = Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },

@@ -173,10 +173,11 @@ public static class LeaderboardFold
         {
             var board = world.Board(datasetId);
             var changed = false;
-            if (model.Datasets.Contains(datasetId, StringComparer.Ordinal) && !board.Contributors.Contains(streamKey, StringComparer.Ordinal))
+            // Contributors are kept sorted, so a lookup is a binary search and a newcomer goes where it sorts.
+            if (model.Datasets.Contains(datasetId, StringComparer.Ordinal)
+                && board.Contributors.BinarySearch(streamKey, StringComparer.Ordinal) is var place and < 0)
             {
-                board.Contributors.Add(streamKey);
-                board.Contributors.Sort(StringComparer.Ordinal);
+                board.Contributors.Insert(~place, streamKey);
                 changed = true;
             }
 

@@ -83,7 +83,7 @@ public sealed class LeaderboardProjection(Func<int>? fullPage = null) : IProject
             return;
         }
 
-        var relevant = fresh.Where(e => Relevant.Contains(e.EventType)).ToList();
+        var relevant = fresh.Where(IsRelevant).ToList();
         if (fullPage is not null && fresh[0].Sequence > world.Sequence + 1)
         {
             // Events the daemon handed out while the documents were kept in memory, lost with it.
@@ -101,17 +101,7 @@ public sealed class LeaderboardProjection(Func<int>? fullPage = null) : IProject
         }
 
         var records = new List<ScoreChangeRecord>();
-        foreach (var @event in relevant)
-        {
-            // The change log outlives a rebuild: what it already holds was published, and is kept as it was.
-            var changes = LeaderboardFold.Apply(world, KeyOf(@event), @event.Data, EventInfo.From(@event),
-                computeChanges: @event.Sequence > world.ChangesStoredThrough);
-            for (var index = 0; index < changes.Count; index++)
-            {
-                records.Add(ScoreChangeRecord.From(changes[index], index + 1));
-            }
-        }
-
+        Fold(world, relevant, records);
         if (records.Count > 0)
         {
             await StoreAsync(operations, records, cancellation);
@@ -130,6 +120,28 @@ public sealed class LeaderboardProjection(Func<int>? fullPage = null) : IProject
         operations.Store(cursor);
         Volatile.Write(ref _warm, world);
     }
+
+    /// <summary>
+    /// Folds events the boards depend on (in log order) into <paramref name="world"/>, adding the
+    /// score changes of each event after <see cref="LeaderboardWorld.ChangesStoredThrough"/> to
+    /// <paramref name="records"/>.
+    /// </summary>
+    public static void Fold(LeaderboardWorld world, IEnumerable<IEvent> relevant, List<ScoreChangeRecord> records)
+    {
+        foreach (var @event in relevant)
+        {
+            // The change log outlives a rebuild: what it already holds was published, and is kept as it was.
+            var changes = LeaderboardFold.Apply(world, KeyOf(@event), @event.Data, EventInfo.From(@event),
+                computeChanges: @event.Sequence > world.ChangesStoredThrough);
+            for (var index = 0; index < changes.Count; index++)
+            {
+                records.Add(ScoreChangeRecord.From(changes[index], index + 1));
+            }
+        }
+    }
+
+    /// <summary>Whether an event is one the boards depend on.</summary>
+    public static bool IsRelevant(IEvent @event) => Relevant.Contains(@event.EventType);
 
     /// <summary>Whether this page leaves the daemon behind the log, so its documents can wait for a later page.</summary>
     private async Task<bool> BehindAsync(IDocumentOperations operations, int pageCount, LeaderboardWorld world, CancellationToken cancellation)
@@ -202,49 +214,18 @@ public sealed class LeaderboardProjection(Func<int>? fullPage = null) : IProject
         }
     }
 
-    /// <summary>The event of the last stored <see cref="ScoreChangeSet"/>; 0 when none is. Sets are stored in log order, a page at a time.</summary>
     private async Task<long> LastStoredChangeAsync(IDocumentOperations operations, CancellationToken cancellation)
     {
         await EnsureChangeTableAsync(operations, cancellation);
-        return await operations.Query<ScoreChangeSet>().OrderByDescending(set => set.Id).Select(set => set.Id).FirstOrDefaultAsync(cancellation);
+        return await ScoreChangeSets.LastStoredAsync(operations, cancellation);
     }
 
-    /// <summary>
-    /// Writes a page's changes with one statement, one <see cref="ScoreChangeSet"/> row per event,
-    /// into the documents' own table (the rows <c>Store</c> would write: id, data as the store
-    /// serialises it).
-    /// </summary>
+    /// <summary>Writes a page's changes with one statement (see <see cref="ScoreChangeSets"/>).</summary>
     private async Task StoreAsync(IDocumentOperations operations, List<ScoreChangeRecord> records, CancellationToken cancellation)
     {
-        var options = operations.DocumentStore.Options;
         await EnsureChangeTableAsync(operations, cancellation);
-
-        var serializer = options.Serializer();
-        var ids = new List<long>();
-        var data = new List<string>();
-        var start = 0;
-        while (start < records.Count)
-        {
-            var end = start;
-            while (end < records.Count && records[end].Sequence == records[start].Sequence)
-            {
-                end++;
-            }
-
-            ids.Add(records[start].Sequence);
-            data.Add(serializer.ToJson(new ScoreChangeSet { Id = records[start].Sequence, Changes = records.GetRange(start, end - start) }));
-            start = end;
-        }
-
-        var table = options.FindOrResolveDocumentType(typeof(ScoreChangeSet)).TableName.QualifiedName;
-        operations.QueueSqlCommand(
-            $"insert into {table} (id, data, mt_version, mt_dotnet_type) "
-            + "select t.id, t.data::jsonb, gen_random_uuid(), ? from unnest(?::bigint[], ?::text[]) as t(id, data) "
-            + "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, "
-            + "mt_last_modified = transaction_timestamp()",
-            typeof(ScoreChangeSet).FullName!,
-            ids.ToArray(),
-            data.ToArray());
+        var (ids, data) = ScoreChangeSets.Rows(records, operations.DocumentStore.Options.Serializer());
+        operations.QueueSqlCommand(ScoreChangeSets.UpsertSql(operations.DocumentStore), typeof(ScoreChangeSet).FullName!, ids, data);
     }
 
     /// <summary>

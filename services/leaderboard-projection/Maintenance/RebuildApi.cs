@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CommunityEvals.LeaderboardProjection.Leaderboards;
 using CommunityEvals.Platform.Http;
 using CommunityEvals.Platform.Identity;
 using JasperFx.Events.Daemon;
@@ -7,10 +8,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace CommunityEvals.LeaderboardProjection.Maintenance;
 
 /// <summary>
-/// Rebuilds every read model of this service from the event log (admin only), all projections
-/// side by side. Each is torn down and replayed by the running daemon, which pauses that
-/// projection meanwhile; the score-change log is kept (see <see cref="Leaderboards.LeaderboardReadModels"/>),
-/// so nothing is published twice.
+/// Rebuilds every read model of this service from the event log (admin only), in one pass over
+/// the log (<see cref="OnePassRebuild"/>) while the daemon's agents for them are stopped. Readers
+/// see the old read models until the new ones are committed; the score-change log is kept, so
+/// nothing is published twice.
 /// </summary>
 public static class RebuildApi
 {
@@ -20,12 +21,10 @@ public static class RebuildApi
         return app;
     }
 
-    public sealed record RebuiltProjection(string Name, double Seconds);
-
-    public sealed record RebuildReport(IReadOnlyList<RebuiltProjection> Rebuilt);
+    public sealed record RebuildReport(IReadOnlyList<string> Projections, long Through, long Events, int Documents, double Seconds);
 
     public static async Task<Results<Ok<RebuildReport>, ProblemDocumentResult>> RebuildAsync(
-        HttpRequest request, Marten.Events.Daemon.Coordination.IProjectionCoordinator coordinator, Marten.IDocumentStore store, CancellationToken cancellationToken)
+        HttpRequest request, Marten.Events.Daemon.Coordination.IProjectionCoordinator coordinator, Marten.IDocumentStore store, BoardCache boardCache, CancellationToken cancellationToken)
     {
         switch (Caller.From(request))
         {
@@ -37,40 +36,38 @@ public static class RebuildApi
 
         var daemon = coordinator.DaemonForMainDatabase();
         var shards = daemon.CurrentAgents().Select(agent => agent.Name).ToList();
-        var names = shards.Select(shard => shard.Name).Distinct().Order(StringComparer.Ordinal).ToList();
-        if (names.Count == 0)
+        if (shards.Count == 0)
         {
             return Problems.Create(StatusCodes.Status409Conflict, "Not the active node",
                 "This instance does not run the projections right now (another instance holds them); retry.");
         }
 
+        var clock = Stopwatch.StartNew();
+        // The chunks are read as the daemon reads its pages: without fresh statistics PostgreSQL may sort the whole log for each.
         await EventLogStatistics.RefreshAsync(store, cancellationToken);
-        // Side by side: each projection reads the log on its own, and together they keep both
-        // cores busy where one after another leaves the machine half idle (eng/bench.sh rebuild).
-        var rebuilt = await Task.WhenAll(names.Select(async name =>
+        foreach (var shard in shards)
         {
-            var clock = Stopwatch.StartNew();
-            try
+            await daemon.StopAgentAsync(shard.Identity);
+        }
+
+        OnePassRebuild.Outcome outcome;
+        try
+        {
+            // The agents are stopped, so none has gone past the mark: they go on from it.
+            outcome = await OnePassRebuild.RunAsync(store, [.. shards.Select(shard => shard.Identity)], daemon.Tracker.HighWaterMark, cancellationToken);
+        }
+        finally
+        {
+            foreach (var shard in shards)
             {
-                await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), cancellationToken);
-            }
-            finally
-            {
-                // The daemon stops the projection's continuous agents to rebuild it and does not start them
-                // again (jasperfx#535): without this the projection would stop following the log for good.
-                var running = daemon.CurrentAgents()
-                    .Where(agent => agent.Status == JasperFx.AgentStatus.Running)
-                    .Select(agent => agent.Name.Identity)
-                    .ToHashSet(StringComparer.Ordinal);
-                foreach (var shard in shards.Where(shard => shard.Name == name && !running.Contains(shard.Identity)))
-                {
-                    await daemon.StartAgentAsync(shard, CancellationToken.None);
-                }
+                await daemon.StartAgentAsync(shard, CancellationToken.None);
             }
 
-            return new RebuiltProjection(name, Math.Round(clock.Elapsed.TotalSeconds, 3));
-        }));
+            boardCache.Invalidate();
+        }
 
-        return TypedResults.Ok(new RebuildReport(rebuilt));
+        return TypedResults.Ok(new RebuildReport(
+            [.. shards.Select(shard => shard.Name).Distinct().Order(StringComparer.Ordinal)],
+            outcome.Through, outcome.Events, outcome.Documents, Math.Round(clock.Elapsed.TotalSeconds, 3)));
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using CommunityEvals.IntegrationTests.Infrastructure;
 using Npgsql;
@@ -140,6 +141,99 @@ public sealed class ProjectionRebuildTests(StackFixture stack)
         Assert.Equal(7, next.Rank);
         Assert.Equal("committed", next.Cause);
         Assert.Equal($"{next.Sequence}.1", next.Id);
+    }
+
+    /// <summary>
+    /// The rebuild folds the log in one pass with the projections' own rules rather than through the
+    /// daemon (see OnePassRebuild): every document it writes must be the one the live projections
+    /// wrote, and the feed must hold the same entries.
+    /// </summary>
+    [Fact]
+    public async Task A_rebuild_writes_every_read_model_exactly_as_the_live_projections_did()
+    {
+        var s = await stack.CreateScenarioAsync("rbdocs");
+        var contributor = await stack.CreateUserAsync("rbdocs-c");
+        var other = await s.Owner.CreateRepoAsync("model", "model-o", s.Org);
+        await s.Owner.CommitResultAsync(s.Model, s.Dataset, "70");
+        await s.Owner.DeclareFineTuneAsync(other, $"{s.Org}/model-7b");
+        await s.Owner.CommitResultAsync(other, s.Dataset, "64", "o.yaml");
+        var closed = await contributor.Client.OpenPullRequestAsync(s.Model, s.Dataset, "90", "closed.yaml");
+        using (var comment = await stack.Admin.PostAsJsonAsync($"/api/models/{s.Model}/discussions/{closed}/comment", new { comment = "which harness?" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, comment.StatusCode);
+        }
+
+        await contributor.Client.SetPullRequestStatusAsync(s.Model, closed, "closed");
+        await contributor.Client.SetPullRequestStatusAsync(s.Model, closed, "open");
+        await contributor.Client.SetPullRequestStatusAsync(s.Model, closed, "closed");
+        var merged = await contributor.Client.OpenPullRequestAsync(other, s.Dataset, "66", "merged.yaml");
+        await s.Owner.MergeAsync(other, merged);
+        await contributor.Client.OpenPullRequestAsync(s.Model, s.Dataset, "71", "open.yaml");
+        var hidden = await ResultIdAsync(stack.Anonymous, s.Model, r => r.IsOn("main", 70), "the model's first result");
+        await s.Owner.HideAsync(hidden);
+        await s.Owner.UnhideAsync(hidden);
+        await s.Owner.HideAsync(hidden);
+        await s.Owner.CommitResultAsync(s.Model, s.Dataset, "72", "second.yaml");
+
+        await WaitForProjectionsAsync();
+        var before = await ReadModelsAsync(s.Org);
+        Assert.Contains(before, row => row.StartsWith("mt_doc_discussion ", StringComparison.Ordinal));
+        Assert.Contains(before, row => row.StartsWith("mt_doc_resultrecord ", StringComparison.Ordinal));
+        Assert.Contains(before, row => row.StartsWith("mt_doc_leaderboardboard ", StringComparison.Ordinal));
+        Assert.Contains(before, row => row.StartsWith("feed_events ", StringComparison.Ordinal));
+
+        var requestedAt = await DatabaseNowAsync();
+        using var rebuild = await stack.Admin.PostAsync(RebuildRoute, null);
+        Assert.True(rebuild.IsSuccessStatusCode, $"POST {RebuildRoute} answered {(int)rebuild.StatusCode}: {await rebuild.Content.ReadAsStringAsync()}");
+        await WaitForProjectionsAsync();
+        var after = await ReadModelsAsync(s.Org);
+
+        Assert.Equal(before, after);
+        // Written again, not left alone.
+        await using var connection = new NpgsqlConnection(stack.DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var written = new NpgsqlCommand("select min(mt_last_modified) from projection.mt_doc_repopage where id = any(@ids)", connection);
+        written.Parameters.AddWithValue("ids", new[] { $"model/{s.Model}", $"model/{other}" });
+        Assert.True((DateTime)(await written.ExecuteScalarAsync())! > requestedAt.UtcDateTime, "the repo pages were not written again by the rebuild");
+    }
+
+    /// <summary>Every document of the read models, and every feed entry, that names the org: table, id and JSON, in order.</summary>
+    private async Task<List<string>> ReadModelsAsync(string org)
+    {
+        string[] tables = ["mt_doc_repopage", "mt_doc_discussion", "mt_doc_resultrecord", "mt_doc_benchmarkdocument", "mt_doc_leaderboardmodel", "mt_doc_leaderboardboard"];
+        var sql = string.Join(" union all ", tables.Select(table => $"select '{table}' as t, id::text as id, data::text as data from projection.{table} where data::text like @org"))
+            + " union all select 'feed_events', seq::text, concat_ws(' ', type, stream, actor, occurred_at, data::text) from projection.feed_events where stream like @org or data::text like @org"
+            + " order by 1, 2";
+        await using var connection = new NpgsqlConnection(stack.DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("org", $"%{org}%");
+        var rows = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add($"{reader.GetString(0)} {reader.GetString(1)} {reader.GetString(2)}");
+        }
+
+        return rows;
+    }
+
+    /// <summary>Until every projection of the leaderboard service has folded every event there is.</summary>
+    private async Task WaitForProjectionsAsync()
+    {
+        await Eventually.ValueAsync(async () =>
+        {
+            await using var connection = new NpgsqlConnection(stack.DatabaseConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(
+                """
+                select count(*) from events.mt_event_progression
+                where name = any(@shards) and last_seq_id >= (select max(seq_id) from events.mt_events)
+                """, connection);
+            string[] shards = ["Feed:All", "RepoPages:All", "Discussions:All", "ResultRecords:All", "Benchmarks:All", "Boards:All"];
+            command.Parameters.AddWithValue("shards", shards);
+            return (long)(await command.ExecuteScalarAsync())! == shards.Length ? (bool?)true : null;
+        }, "every projection to fold the whole log", TimeSpan.FromSeconds(60));
     }
 
     private async Task<DateTimeOffset> DatabaseNowAsync()

@@ -1,0 +1,307 @@
+using CommunityEvals.LeaderboardProjection.Benchmarks;
+using CommunityEvals.LeaderboardProjection.Discussions;
+using CommunityEvals.LeaderboardProjection.Feed;
+using CommunityEvals.LeaderboardProjection.Leaderboards;
+using CommunityEvals.LeaderboardProjection.Models;
+using CommunityEvals.LeaderboardProjection.Results;
+using CommunityEvals.LeaderboardProjection.ScoreChanges;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Npgsql;
+using BoardsProjection = CommunityEvals.LeaderboardProjection.Leaderboards.LeaderboardProjection;
+using NpgsqlTypes;
+
+namespace CommunityEvals.LeaderboardProjection.Maintenance;
+
+/// <summary>
+/// Rebuilds every read model of this service from the log in one pass. The daemon rebuilds a
+/// projection by reading and deserializing the whole log for it alone, and writing its documents
+/// page after page; with six projections that is six reads of every event and most documents
+/// written many times. Here each event is read once and folded by every projection's own rules
+/// (the projections' <c>Evolve</c>, <see cref="LeaderboardProjection.Fold"/>) into documents held
+/// in memory, which are then copied in (<c>COPY</c>); the feed is copied inside the database.
+/// </summary>
+/// <remarks>
+/// The caller stops the daemon's agents for these projections first and starts them again after:
+/// everything is written in one transaction, with each projection's progress set to
+/// <c>through</c>, so readers see the old read models until the new ones are complete, and the
+/// agents go on from exactly the events this did not fold. The score-change log is kept, as in the
+/// daemon's rebuild: changes are stored only for events after its last set.
+/// </remarks>
+public static class OnePassRebuild
+{
+    /// <summary>Events read per query; the next chunk is read while this one is folded.</summary>
+    public const int ChunkSize = 10_000;
+
+    /// <param name="Phases">Seconds spent in each phase, in order: where a rebuild's time goes.</param>
+    public sealed record Outcome(long Through, long Events, int Documents, int ChangeSets, IReadOnlyList<(string Phase, double Seconds)> Phases);
+
+    /// <param name="shards">The progress rows to set to <paramref name="through"/> (the shards of this service's projections).</param>
+    /// <param name="through">The last event to fold: the daemon's high-water mark, below which no append is still in flight.</param>
+    public static async Task<Outcome> RunAsync(IDocumentStore store, IReadOnlyCollection<string> shards, long through, CancellationToken cancellationToken)
+    {
+        var options = (StoreOptions)store.Options;
+        var folds = new List<IDocumentFold>();
+        var feed = false;
+        var boards = false;
+        foreach (var projection in options.Projections.All.Where(projection => projection.Lifecycle == ProjectionLifecycle.Async))
+        {
+            switch (projection)
+            {
+                case RepoPageProjection pages:
+                    folds.Add(SingleStream<RepoPage>(pages, pages.IncludedEventTypes, pages.Evolve));
+                    break;
+                case BenchmarkProjection benchmarks:
+                    folds.Add(SingleStream<BenchmarkDocument>(benchmarks, benchmarks.IncludedEventTypes, benchmarks.Evolve));
+                    break;
+                case DiscussionProjection discussions:
+                    folds.Add(new DocumentFold<Discussion>(e => DiscussionRules.KeyOf(e.Data) is { } key ? [key] : [], discussions.Evolve));
+                    break;
+                case ResultRecordProjection results:
+                    folds.Add(new DocumentFold<ResultRecord>(e => ResultRules.IdsOf(e.Data), results.Evolve));
+                    break;
+                case { Name: FeedProjection.ProjectionName }:
+                    feed = true;
+                    break;
+                case { Name: BoardsProjection.ProjectionName }:
+                    boards = true;
+                    break;
+                default:
+                    // A projection this does not fold would be left behind its progress row: refuse instead.
+                    throw new NotSupportedException($"The one-pass rebuild does not know how to fold projection {projection.Name}.");
+            }
+        }
+
+        var database = store.Storage.Database;
+        Type[] boardTypes = [typeof(LeaderboardModel), typeof(LeaderboardBoard), typeof(LeaderboardCursor), typeof(ScoreChangeSet)];
+        foreach (var type in folds.Select(fold => fold.DocumentType).Concat(boards ? boardTypes : []))
+        {
+            await database.EnsureStorageExistsAsync(type, cancellationToken);
+        }
+
+        var world = new LeaderboardWorld { Complete = true };
+        if (boards)
+        {
+            await using var session = store.QuerySession();
+            world.ChangesStoredThrough = await ScoreChangeSets.LastStoredAsync(session, cancellationToken);
+        }
+
+        var serializer = options.Serializer();
+        await using var connection = database.CreateConnection();
+        await connection.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // The database copies the feed while the events are folded here.
+        var copyingFeed = feed ? CopyFeedAsync(connection, options, through, cancellationToken) : Task.CompletedTask;
+
+        var phases = new List<(string, double)>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Phase(string name)
+        {
+            phases.Add((name, Math.Round(clock.Elapsed.TotalSeconds, 3)));
+            clock.Restart();
+        }
+
+        var waiting = TimeSpan.Zero;
+        var records = new List<ScoreChangeRecord>();
+        long events = 0;
+        IEvent? last = null;
+        var next = ReadChunkAsync(store, 0, through, cancellationToken);
+        while (true)
+        {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            var chunk = await next;
+            waiting += waited.Elapsed;
+            if (chunk.Count == 0)
+            {
+                break;
+            }
+
+            next = chunk.Count < ChunkSize
+                ? Task.FromResult<IReadOnlyList<IEvent>>([])
+                : Task.Run(() => ReadChunkAsync(store, chunk[^1].Sequence, through, cancellationToken), cancellationToken);
+            // The boards' fold is the longest; it runs beside the others (and beside the next chunk's read).
+            var foldingBoards = boards
+                ? Task.Run(() => BoardsProjection.Fold(world, chunk.Where(BoardsProjection.IsRelevant), records), cancellationToken)
+                : Task.CompletedTask;
+            foreach (var @event in chunk)
+            {
+                foreach (var fold in folds)
+                {
+                    fold.Apply(@event);
+                }
+            }
+
+            await foldingBoards;
+            events += chunk.Count;
+            last = chunk[^1];
+        }
+
+        Phase("reading and folding the events");
+        phases.Add(("  of which waiting for the next chunk", Math.Round(waiting.TotalSeconds, 3)));
+        await copyingFeed;
+        Phase("copying the feed (waited for)");
+
+        var documents = 0;
+        foreach (var fold in folds)
+        {
+            documents += await ReplaceAsync(connection, options, serializer, fold.DocumentType, fold.Documents, cancellationToken);
+        }
+
+        if (boards)
+        {
+            documents += await ReplaceAsync(connection, options, serializer, typeof(LeaderboardModel),
+                world.ChangedModels.Select(key => (key, (object)world.Models[key])), cancellationToken);
+            documents += await ReplaceAsync(connection, options, serializer, typeof(LeaderboardBoard),
+                world.ChangedBoards.Select(datasetId => (world.Boards[datasetId].Id, (object)world.Boards[datasetId])), cancellationToken);
+            var cursor = last is null
+                ? []
+                : new[] { (LeaderboardCursor.Key, (object)new LeaderboardCursor { LastSequence = last.Sequence, FoldedSequence = last.Sequence, LastTimestamp = last.Timestamp }) };
+            documents += await ReplaceAsync(connection, options, serializer, typeof(LeaderboardCursor), cursor, cancellationToken);
+        }
+
+        Phase("writing the documents");
+        var changeSets = 0;
+        if (records.Count > 0)
+        {
+            // Only events after the last stored set get changes, so these rows are all new.
+            var (ids, data) = ScoreChangeSets.Rows(records, serializer);
+            await using var importer = await connection.BeginBinaryImportAsync(
+                $"copy {ScoreChangeSets.TableName(store)} (id, data, mt_dotnet_type) from stdin (format binary)", cancellationToken);
+            for (var index = 0; index < ids.Length; index++)
+            {
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(ids[index], NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync(data[index], NpgsqlDbType.Jsonb, cancellationToken);
+                await importer.WriteAsync(typeof(ScoreChangeSet).FullName!, NpgsqlDbType.Text, cancellationToken);
+            }
+
+            await importer.CompleteAsync(cancellationToken);
+            changeSets = ids.Length;
+        }
+
+        Phase("writing the score changes");
+        await using (var progress = new NpgsqlCommand(
+                         $"insert into {options.Events.DatabaseSchemaName}.mt_event_progression (name, last_seq_id) select name, $2 from unnest($1::text[]) as t(name) "
+                         + "on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = transaction_timestamp()",
+                         connection, transaction))
+        {
+            progress.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. shards] });
+            progress.Parameters.Add(new NpgsqlParameter<long> { TypedValue = through });
+            await progress.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        Phase("committing");
+        return new Outcome(through, events, documents, changeSets, phases);
+    }
+
+    private static DocumentFold<TDocument> SingleStream<TDocument>(object projection, IEnumerable<Type> included, Func<TDocument?, string, IEvent, TDocument?> evolve)
+        where TDocument : class
+    {
+        var types = included.ToHashSet();
+        if (types.Count == 0)
+        {
+            throw new NotSupportedException($"{projection.GetType().Name} names no event types; the one-pass rebuild folds only those it names.");
+        }
+
+        return new DocumentFold<TDocument>(e => types.Contains(e.EventType) ? [e.StreamKey!] : [], evolve);
+    }
+
+    private static async Task<IReadOnlyList<IEvent>> ReadChunkAsync(IDocumentStore store, long after, long through, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        return await session.Events.QueryAllRawEvents()
+            .Where(e => e.Sequence > after && e.Sequence <= through)
+            .OrderBy(e => e.Sequence)
+            .Take(ChunkSize)
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The feed holds each event's data as stored (the same JSON the public shape gives: camelCase,
+    /// no converters) under its type's name, so it is copied by one statement inside the database.
+    /// </summary>
+    private static async Task CopyFeedAsync(NpgsqlConnection connection, StoreOptions options, long through, CancellationToken cancellationToken)
+    {
+        var schema = options.DatabaseSchemaName;
+        var mappings = ((Marten.Events.EventGraph)options.Events).AllKnownEventTypes();
+        await using (var empty = new NpgsqlCommand($"{FeedTable.CreateSql(schema)}; delete from {FeedTable.QualifiedName(schema)}", connection))
+        {
+            await empty.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var command = new NpgsqlCommand(
+            $"insert into {FeedTable.QualifiedName(schema)} (seq, type, stream, actor, occurred_at, data) "
+            + $"select e.seq_id, coalesce(n.name, e.type), e.stream_id, e.user_name, e.timestamp, e.data from {options.Events.DatabaseSchemaName}.mt_events e "
+            + "left join unnest($1::text[], $2::text[]) as n(alias, name) on n.alias = e.type where e.seq_id <= $3",
+            connection);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. mappings.Select(mapping => mapping.EventTypeName)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. mappings.Select(mapping => mapping.EventType.Name)] });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = through });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Deletes every document of the type and copies the given ones in.</summary>
+    private static async Task<int> ReplaceAsync(
+        NpgsqlConnection connection, StoreOptions options, ISerializer serializer, Type type, IEnumerable<(string Id, object Document)> documents, CancellationToken cancellationToken)
+    {
+        var table = ((IReadOnlyStoreOptions)options).FindOrResolveDocumentType(type).TableName.QualifiedName;
+        await using (var delete = new NpgsqlCommand($"delete from {table}", connection))
+        {
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var count = 0;
+        await using var importer = await connection.BeginBinaryImportAsync(
+            $"copy {table} (id, data, mt_dotnet_type) from stdin (format binary)", cancellationToken);
+        foreach (var (id, document) in documents)
+        {
+            await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(id, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(serializer.ToJson(document), NpgsqlDbType.Jsonb, cancellationToken);
+            await importer.WriteAsync(type.FullName!, NpgsqlDbType.Text, cancellationToken);
+            count++;
+        }
+
+        await importer.CompleteAsync(cancellationToken);
+        return count;
+    }
+
+    private interface IDocumentFold
+    {
+        Type DocumentType { get; }
+
+        IEnumerable<(string Id, object Document)> Documents { get; }
+
+        void Apply(IEvent @event);
+    }
+
+    /// <summary>One document per key, folded by the projection's own <c>Evolve</c>; null deletes, as in the daemon.</summary>
+    private sealed class DocumentFold<TDocument>(Func<IEvent, IReadOnlyList<string>> keysOf, Func<TDocument?, string, IEvent, TDocument?> evolve) : IDocumentFold
+        where TDocument : class
+    {
+        private readonly Dictionary<string, TDocument> _documents = new(StringComparer.Ordinal);
+
+        public Type DocumentType => typeof(TDocument);
+
+        public IEnumerable<(string Id, object Document)> Documents => _documents.Select(pair => (pair.Key, (object)pair.Value));
+
+        public void Apply(IEvent @event)
+        {
+            foreach (var key in keysOf(@event))
+            {
+                var document = evolve(_documents.GetValueOrDefault(key), key, @event);
+                if (document is null)
+                {
+                    _documents.Remove(key);
+                }
+                else
+                {
+                    _documents[key] = document;
+                }
+            }
+        }
+    }
+}
