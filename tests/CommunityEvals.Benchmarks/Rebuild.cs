@@ -20,9 +20,11 @@ namespace CommunityEvals.Benchmarks;
 /// <summary>
 /// How fast the leaderboard-projection service's read models are rebuilt from the log. A private
 /// PostgreSQL gets <c>--events</c> events appended straight through Marten (see <see cref="EventMix"/>),
-/// then each projection is rebuilt in turn by a projection daemon over a store configured exactly as
-/// the service configures its own (its <c>AddApplicationServices</c>, called in-process), the way its
-/// <c>POST /api/admin/projections/rebuild</c> does it. Target: 20,000 events/s.
+/// then every projection is rebuilt as the service's <c>POST /api/admin/projections/rebuild</c> does it
+/// (<see cref="OnePassRebuild"/>, over a store configured exactly as the service configures its own:
+/// its <c>AddApplicationServices</c>, called in-process): once as a first build (read models and
+/// change log empty), then <c>--repeat</c> times as a rebuild. <c>--daemon yes</c> also rebuilds each
+/// projection with Marten's daemon, one after another and all at once, to compare. Target: 20,000 events/s.
 /// </summary>
 public static class Rebuild
 {

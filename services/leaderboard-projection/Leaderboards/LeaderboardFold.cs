@@ -1,5 +1,6 @@
 using CommunityEvals.Contracts;
 using CommunityEvals.Contracts.Events;
+using CommunityEvals.LeaderboardProjection.Models;
 using CommunityEvals.LeaderboardProjection.ScoreChanges;
 using CommunityEvals.LeaderboardProjection.Shared;
 
@@ -157,7 +158,7 @@ public static class LeaderboardFold
     {
         var existing = world.Models.GetValueOrDefault(streamKey);
         // Captured first: the fold changes the model in place.
-        var datasetsBefore = existing?.Datasets.ToList() ?? [];
+        var shape = existing is null ? null : ModelShape.Of(existing);
         var model = LeaderboardModelRules.Evolve(existing, streamKey, data, info);
         if (model is null)
         {
@@ -167,9 +168,12 @@ public static class LeaderboardFold
         world.Models[streamKey] = model;
         world.ChangedModels.Add(streamKey);
 
-        var entries = LeaderboardModelRules.EntriesOf(model);
+        // Only the boards whose entries from this model can differ are looked at: a model's event
+        // usually touches one or two of the many benchmarks its results name.
+        var touched = shape?.DatasetsTouchedBy(model) ?? model.Datasets.ToHashSet(StringComparer.Ordinal);
+        var entries = LeaderboardModelRules.EntriesOf(model, touched);
         var diffs = new List<BoardDiff>();
-        foreach (var datasetId in datasetsBefore.Concat(model.Datasets).Concat(entries.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        foreach (var datasetId in touched.Order(StringComparer.Ordinal))
         {
             var board = world.Board(datasetId);
             var changed = false;
@@ -228,6 +232,88 @@ public static class LeaderboardFold
         }
 
         return diffs;
+    }
+
+    /// <summary>
+    /// What a model's board entries are made of, as it stood before an event: its results (by
+    /// reference: the page rules never change a result in place, they put a new one in its place),
+    /// which are hidden, which pull requests are open, the evidence, and what every entry shows of
+    /// the repo. After the event, the datasets of whatever differs are the only ones whose entries can.
+    /// </summary>
+    private sealed class ModelShape
+    {
+        private RepoResult[] _results = [];
+        private HashSet<string> _hidden = [];
+        private Dictionary<int, bool> _open = [];
+        private Dictionary<string, (bool Verified, bool Contradicted, double? Stderr)> _evidence = [];
+        private bool _isBaseModel;
+        private string _owner = "";
+        private bool _ownerIsOrg;
+        private string _repo = "";
+
+        public static ModelShape Of(LeaderboardModel model) => new()
+        {
+            _results = [.. model.Page.Results],
+            _hidden = model.Page.Hidden.Select(mark => mark.ResultId).ToHashSet(StringComparer.Ordinal),
+            _open = OpenByNumber(model.Page),
+            _evidence = EvidenceOf(model),
+            _isBaseModel = LeaderboardModelRules.IsBaseModel(model.Page),
+            _owner = model.Page.Owner,
+            _ownerIsOrg = model.Page.OwnerIsOrg,
+            _repo = model.Page.Repo,
+        };
+
+        public HashSet<string> DatasetsTouchedBy(LeaderboardModel model)
+        {
+            var page = model.Page;
+            var touched = new HashSet<string>(StringComparer.Ordinal);
+            if (LeaderboardModelRules.IsBaseModel(page) != _isBaseModel || page.Owner != _owner || page.OwnerIsOrg != _ownerIsOrg || page.Repo != _repo)
+            {
+                // Shown by every entry.
+                touched.UnionWith(_results.Select(result => result.DatasetId));
+                touched.UnionWith(model.Datasets);
+                return touched;
+            }
+
+            var open = OpenByNumber(page);
+            var hidden = page.Hidden.Select(mark => mark.ResultId).ToHashSet(StringComparer.Ordinal);
+            hidden.SymmetricExceptWith(_hidden);
+            var evidence = EvidenceOf(model);
+            var changedEvidence = evidence.Where(pair => !_evidence.TryGetValue(pair.Key, out var was) || was != pair.Value).Select(pair => pair.Key)
+                .Concat(_evidence.Keys.Where(key => !evidence.ContainsKey(key)))
+                .ToHashSet(StringComparer.Ordinal);
+            bool Differs(RepoResult result) =>
+                hidden.Contains(result.ResultId)
+                || changedEvidence.Contains(result.ResultId)
+                || (result.PullRequest is { } number && open.GetValueOrDefault(number) != _open.GetValueOrDefault(number));
+
+            var kept = new HashSet<RepoResult>(_results, ReferenceEqualityComparer.Instance);
+            foreach (var result in page.Results)
+            {
+                if (!kept.Remove(result) || Differs(result))
+                {
+                    touched.Add(result.DatasetId);
+                }
+            }
+
+            // What is left was taken away by the event.
+            touched.UnionWith(kept.Select(result => result.DatasetId));
+            return touched;
+        }
+
+        private static Dictionary<int, bool> OpenByNumber(RepoPage page)
+        {
+            var open = new Dictionary<int, bool>();
+            foreach (var pullRequest in page.PullRequests)
+            {
+                open[pullRequest.Number] = pullRequest.Status == DiscussionStatus.Open;
+            }
+
+            return open;
+        }
+
+        private static Dictionary<string, (bool, bool, double?)> EvidenceOf(LeaderboardModel model) =>
+            model.Evidence.ToDictionary(pair => pair.Key, pair => (pair.Value.Verified, pair.Value.Contradicted, pair.Value.Stderr), StringComparer.Ordinal);
     }
 
     /// <summary>The native rows of a task, from the world's memory when it has them.</summary>

@@ -60,12 +60,17 @@ public static class LeaderboardModelRules
         return model;
     }
 
+    /// <summary>Whether the model's card declares no <c>base_model</c>: only such models show on the Hub's default board.</summary>
+    public static bool IsBaseModel(RepoPage page) => page.BaseModel is not { Count: > 0 };
+
     /// <summary>The model's eligible results (main and open pull requests, not hidden), by dataset id.</summary>
-    public static Dictionary<string, List<BoardEntry>> EntriesOf(LeaderboardModel model)
+    /// <param name="datasets">Only the entries of these datasets; all when null.</param>
+    public static Dictionary<string, List<BoardEntry>> EntriesOf(LeaderboardModel model, IReadOnlySet<string>? datasets = null)
     {
         var page = model.Page;
-        var isBaseModel = page.BaseModel is not { Count: > 0 };
-        return CurrentResults.Of(page)
+        var isBaseModel = IsBaseModel(page);
+        var results = datasets is null ? page.Results : page.Results.Where(result => datasets.Contains(result.DatasetId));
+        return CurrentResults.Select(results, page.PullRequests, page.Hidden)
             .Select(current =>
             {
                 var result = current.Result;
