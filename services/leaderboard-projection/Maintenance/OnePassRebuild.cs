@@ -74,8 +74,9 @@ public static class OnePassRebuild
         }
 
         var database = store.Storage.Database;
-        Type[] boardTypes = [typeof(LeaderboardModel), typeof(LeaderboardBoard), typeof(LeaderboardCursor), typeof(ScoreChangeSet)];
-        foreach (var type in folds.Select(fold => fold.DocumentType).Concat(boards ? boardTypes : []))
+        // The boards' documents are replaced; their change log is kept and added to.
+        Type[] replaced = [.. folds.Select(fold => fold.DocumentType), .. boards ? [typeof(LeaderboardModel), typeof(LeaderboardBoard), typeof(LeaderboardCursor)] : Type.EmptyTypes];
+        foreach (var type in replaced.Concat(boards ? [typeof(ScoreChangeSet)] : []))
         {
             await database.EnsureStorageExistsAsync(type, cancellationToken);
         }
@@ -92,8 +93,9 @@ public static class OnePassRebuild
         await connection.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        // The database copies the feed while the events are folded here.
-        var copyingFeed = feed ? CopyFeedAsync(connection, options, through, cancellationToken) : Task.CompletedTask;
+        // While the events are folded here, the database copies the feed and deletes the documents
+        // about to be replaced (unseen by readers until the commit).
+        var preparing = PrepareAsync(connection, options, feed ? through : null, replaced, cancellationToken);
 
         var phases = new List<(string, double)>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -140,8 +142,8 @@ public static class OnePassRebuild
 
         Phase("reading and folding the events");
         phases.Add(("  of which waiting for the next chunk", Math.Round(waiting.TotalSeconds, 3)));
-        await copyingFeed;
-        Phase("copying the feed (waited for)");
+        await preparing;
+        Phase("copying the feed, deleting (waited for)");
 
         var documents = 0;
         foreach (var fold in folds)
@@ -223,6 +225,21 @@ public static class OnePassRebuild
     /// The feed holds each event's data as stored (the same JSON the public shape gives: camelCase,
     /// no converters) under its type's name, so it is copied by one statement inside the database.
     /// </summary>
+    private static async Task PrepareAsync(NpgsqlConnection connection, StoreOptions options, long? feedThrough, Type[] replaced, CancellationToken cancellationToken)
+    {
+        if (feedThrough is { } through)
+        {
+            await CopyFeedAsync(connection, options, through, cancellationToken);
+        }
+
+        foreach (var type in replaced)
+        {
+            var table = ((IReadOnlyStoreOptions)options).FindOrResolveDocumentType(type).TableName.QualifiedName;
+            await using var delete = new NpgsqlCommand($"delete from {table}", connection);
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
     private static async Task CopyFeedAsync(NpgsqlConnection connection, StoreOptions options, long through, CancellationToken cancellationToken)
     {
         var schema = options.DatabaseSchemaName;
@@ -243,16 +260,11 @@ public static class OnePassRebuild
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Deletes every document of the type and copies the given ones in.</summary>
+    /// <summary>Copies the documents into their table (emptied by <see cref="PrepareAsync"/>).</summary>
     private static async Task<int> ReplaceAsync(
         NpgsqlConnection connection, StoreOptions options, ISerializer serializer, Type type, IEnumerable<(string Id, object Document)> documents, CancellationToken cancellationToken)
     {
         var table = ((IReadOnlyStoreOptions)options).FindOrResolveDocumentType(type).TableName.QualifiedName;
-        await using (var delete = new NpgsqlCommand($"delete from {table}", connection))
-        {
-            await delete.ExecuteNonQueryAsync(cancellationToken);
-        }
-
         var count = 0;
         await using var importer = await connection.BeginBinaryImportAsync(
             $"copy {table} (id, data, mt_dotnet_type) from stdin (format binary)", cancellationToken);
