@@ -9,8 +9,8 @@ using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
 using Npgsql;
-using BoardsProjection = CommunityEvals.LeaderboardProjection.Leaderboards.LeaderboardProjection;
 using NpgsqlTypes;
+using BoardsProjection = CommunityEvals.LeaderboardProjection.Leaderboards.LeaderboardProjection;
 
 namespace CommunityEvals.LeaderboardProjection.Maintenance;
 
@@ -33,6 +33,12 @@ public static class OnePassRebuild
 {
     /// <summary>Events read per query; the next chunk is read while this one is folded.</summary>
     public const int ChunkSize = 10_000;
+
+    /// <summary>
+    /// Score changes held before they are written (in the background, on the rebuild's connection).
+    /// A first build of a long log makes millions; held to the end they took gigabytes.
+    /// </summary>
+    public const int ChangesPerWrite = 50_000;
 
     /// <param name="Phases">Seconds spent in each phase, in order: where a rebuild's time goes.</param>
     public sealed record Outcome(long Through, long Events, int Documents, int ChangeSets, IReadOnlyList<(string Phase, double Seconds)> Phases);
@@ -107,43 +113,72 @@ public static class OnePassRebuild
 
         var waiting = TimeSpan.Zero;
         var records = new List<ScoreChangeRecord>();
+        var writingChanges = Task.FromResult(0);
+        var changeSets = 0;
+        async Task<int> WriteChangesAsync(List<ScoreChangeRecord> batch)
+        {
+            // The connection is free once the feed is copied and the old documents deleted.
+            await preparing;
+            var (ids, data) = ScoreChangeSets.Rows(batch, serializer);
+            return await CopyAsync(connection, ScoreChangeSets.TableName(store), typeof(ScoreChangeSet), NpgsqlDbType.Bigint, ids.Zip(data), cancellationToken);
+        }
+
         long events = 0;
         IEvent? last = null;
-        var next = ReadChunkAsync(store, 0, through, cancellationToken);
-        while (true)
+        try
         {
-            var waited = System.Diagnostics.Stopwatch.StartNew();
-            var chunk = await next;
-            waiting += waited.Elapsed;
-            if (chunk.Count == 0)
+            var next = ReadChunkAsync(store, 0, through, cancellationToken);
+            while (true)
             {
-                break;
-            }
-
-            next = chunk.Count < ChunkSize
-                ? Task.FromResult<IReadOnlyList<IEvent>>([])
-                : Task.Run(() => ReadChunkAsync(store, chunk[^1].Sequence, through, cancellationToken), cancellationToken);
-            // The boards' fold is the longest; it runs beside the others (and beside the next chunk's read).
-            var foldingBoards = boards
-                ? Task.Run(() => BoardsProjection.Fold(world, chunk.Where(BoardsProjection.IsRelevant), records), cancellationToken)
-                : Task.CompletedTask;
-            foreach (var @event in chunk)
-            {
-                foreach (var fold in folds)
+                var waited = System.Diagnostics.Stopwatch.StartNew();
+                var chunk = await next;
+                waiting += waited.Elapsed;
+                if (chunk.Count == 0)
                 {
-                    fold.Apply(@event);
+                    break;
+                }
+
+                next = chunk.Count < ChunkSize
+                    ? Task.FromResult<IReadOnlyList<IEvent>>([])
+                    : Task.Run(() => ReadChunkAsync(store, chunk[^1].Sequence, through, cancellationToken), cancellationToken);
+                // The boards' fold is the longest; it runs beside the others (and beside the next chunk's read).
+                var foldingBoards = boards
+                    ? Task.Run(() => BoardsProjection.Fold(world, chunk.Where(BoardsProjection.IsRelevant), records), cancellationToken)
+                    : Task.CompletedTask;
+                foreach (var @event in chunk)
+                {
+                    foreach (var fold in folds)
+                    {
+                        fold.Apply(@event);
+                    }
+                }
+
+                await foldingBoards;
+                events += chunk.Count;
+                last = chunk[^1];
+                if (records.Count >= ChangesPerWrite)
+                {
+                    // One batch written while the next is made: never more than two held.
+                    changeSets += await writingChanges;
+                    var batch = records;
+                    records = [];
+                    writingChanges = Task.Run(() => WriteChangesAsync(batch), cancellationToken);
                 }
             }
-
-            await foldingBoards;
-            events += chunk.Count;
-            last = chunk[^1];
+        }
+        catch
+        {
+            // The connection may still be busy with the feed, the deletes or a batch of changes: let them end before it is closed (and the transaction rolled back).
+            await preparing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await ((Task)writingChanges).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
         }
 
         Phase("reading and folding the events");
         phases.Add(("  of which waiting for the next chunk", Math.Round(waiting.TotalSeconds, 3)));
         await preparing;
-        Phase("copying the feed, deleting (waited for)");
+        changeSets += await writingChanges;
+        Phase("copying the feed, deleting, writing changes (waited for)");
 
         var documents = 0;
         foreach (var fold in folds)
@@ -164,23 +199,9 @@ public static class OnePassRebuild
         }
 
         Phase("writing the documents");
-        var changeSets = 0;
         if (records.Count > 0)
         {
-            // Only events after the last stored set get changes, so these rows are all new.
-            var (ids, data) = ScoreChangeSets.Rows(records, serializer);
-            await using var importer = await connection.BeginBinaryImportAsync(
-                $"copy {ScoreChangeSets.TableName(store)} (id, data, mt_dotnet_type) from stdin (format binary)", cancellationToken);
-            for (var index = 0; index < ids.Length; index++)
-            {
-                await importer.StartRowAsync(cancellationToken);
-                await importer.WriteAsync(ids[index], NpgsqlDbType.Bigint, cancellationToken);
-                await importer.WriteAsync(data[index], NpgsqlDbType.Jsonb, cancellationToken);
-                await importer.WriteAsync(typeof(ScoreChangeSet).FullName!, NpgsqlDbType.Text, cancellationToken);
-            }
-
-            await importer.CompleteAsync(cancellationToken);
-            changeSets = ids.Length;
+            changeSets += await WriteChangesAsync(records);
         }
 
         Phase("writing the score changes");
@@ -221,10 +242,7 @@ public static class OnePassRebuild
             .ToListAsync(cancellationToken);
     }
 
-    /// <summary>
-    /// The feed holds each event's data as stored (the same JSON the public shape gives: camelCase,
-    /// no converters) under its type's name, so it is copied by one statement inside the database.
-    /// </summary>
+    /// <summary>Copies the feed (when there is one to copy) and empties the tables of the documents about to be replaced.</summary>
     private static async Task PrepareAsync(NpgsqlConnection connection, StoreOptions options, long? feedThrough, Type[] replaced, CancellationToken cancellationToken)
     {
         if (feedThrough is { } through)
@@ -240,6 +258,10 @@ public static class OnePassRebuild
         }
     }
 
+    /// <summary>
+    /// The feed holds each event's data as stored (the same JSON the public shape gives: camelCase,
+    /// no converters) under its type's name, so it is copied by one statement inside the database.
+    /// </summary>
     private static async Task CopyFeedAsync(NpgsqlConnection connection, StoreOptions options, long through, CancellationToken cancellationToken)
     {
         var schema = options.DatabaseSchemaName;
@@ -261,18 +283,23 @@ public static class OnePassRebuild
     }
 
     /// <summary>Copies the documents into their table (emptied by <see cref="PrepareAsync"/>).</summary>
-    private static async Task<int> ReplaceAsync(
-        NpgsqlConnection connection, StoreOptions options, ISerializer serializer, Type type, IEnumerable<(string Id, object Document)> documents, CancellationToken cancellationToken)
+    private static Task<int> ReplaceAsync(
+        NpgsqlConnection connection, StoreOptions options, ISerializer serializer, Type type, IEnumerable<(string Id, object Document)> documents, CancellationToken cancellationToken) =>
+        CopyAsync(connection, ((IReadOnlyStoreOptions)options).FindOrResolveDocumentType(type).TableName.QualifiedName, type, NpgsqlDbType.Text,
+            documents.Select(pair => (pair.Id, serializer.ToJson(pair.Document))), cancellationToken);
+
+    /// <summary>Document rows as <c>Store</c> would write them (id, data, .NET type; the version and time left to their defaults), with <c>COPY</c>.</summary>
+    private static async Task<int> CopyAsync<TId>(
+        NpgsqlConnection connection, string table, Type type, NpgsqlDbType idType, IEnumerable<(TId Id, string Json)> rows, CancellationToken cancellationToken)
     {
-        var table = ((IReadOnlyStoreOptions)options).FindOrResolveDocumentType(type).TableName.QualifiedName;
         var count = 0;
         await using var importer = await connection.BeginBinaryImportAsync(
             $"copy {table} (id, data, mt_dotnet_type) from stdin (format binary)", cancellationToken);
-        foreach (var (id, document) in documents)
+        foreach (var (id, json) in rows)
         {
             await importer.StartRowAsync(cancellationToken);
-            await importer.WriteAsync(id, NpgsqlDbType.Text, cancellationToken);
-            await importer.WriteAsync(serializer.ToJson(document), NpgsqlDbType.Jsonb, cancellationToken);
+            await importer.WriteAsync(id, idType, cancellationToken);
+            await importer.WriteAsync(json, NpgsqlDbType.Jsonb, cancellationToken);
             await importer.WriteAsync(type.FullName!, NpgsqlDbType.Text, cancellationToken);
             count++;
         }

@@ -197,6 +197,60 @@ public sealed class ProjectionRebuildTests(StackFixture stack)
         Assert.True((DateTime)(await written.ExecuteScalarAsync())! > requestedAt.UtcDateTime, "the repo pages were not written again by the rebuild");
     }
 
+    /// <summary>
+    /// A rebuild stores the changes of every event after the change log's last set (a first build
+    /// stores them all): they must be the ones the live projection stored, id for id.
+    /// </summary>
+    [Fact]
+    public async Task A_rebuild_stores_the_changes_the_log_lacks_as_the_live_projection_did()
+    {
+        var s = await stack.CreateScenarioAsync("rbchanges");
+        var contributor = await stack.CreateUserAsync("rbchanges-c");
+        var other = await s.Owner.CreateRepoAsync("model", "model-o", s.Org);
+        await s.Owner.CommitResultAsync(s.Model, s.Dataset, "70");
+        await s.Owner.CommitResultAsync(other, s.Dataset, "75", "o.yaml");
+        var pr = await contributor.Client.OpenPullRequestAsync(s.Model, s.Dataset, "80", "pr.yaml");
+        await contributor.Client.SetPullRequestStatusAsync(s.Model, pr, "closed");
+        await s.Owner.CommitResultAsync(other, s.Dataset, "70", "o.yaml");
+        await WaitForProjectionsAsync();
+
+        await using var connection = new NpgsqlConnection(stack.DatabaseConnectionString);
+        await connection.OpenAsync();
+        long first;
+        await using (var command = new NpgsqlCommand("select min(seq_id) from events.mt_events where stream_id like @org", connection))
+        {
+            command.Parameters.AddWithValue("org", $"%{s.Org}%");
+            first = (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        var stored = await ChangeSetsFromAsync(connection, first);
+        Assert.True(stored.Count >= 4, $"only {stored.Count} change sets stored for the scenario");
+        await using (var delete = new NpgsqlCommand("delete from projection.mt_doc_scorechangeset where id >= @first", connection))
+        {
+            delete.Parameters.AddWithValue("first", first);
+            await delete.ExecuteNonQueryAsync();
+        }
+
+        using var rebuild = await stack.Admin.PostAsync(RebuildRoute, null);
+        Assert.True(rebuild.IsSuccessStatusCode, $"POST {RebuildRoute} answered {(int)rebuild.StatusCode}: {await rebuild.Content.ReadAsStringAsync()}");
+
+        Assert.Equal(stored, await ChangeSetsFromAsync(connection, first));
+    }
+
+    private static async Task<List<string>> ChangeSetsFromAsync(NpgsqlConnection connection, long first)
+    {
+        await using var command = new NpgsqlCommand("select id, data::text from projection.mt_doc_scorechangeset where id >= @first order by id", connection);
+        command.Parameters.AddWithValue("first", first);
+        var rows = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add($"{reader.GetInt64(0)} {reader.GetString(1)}");
+        }
+
+        return rows;
+    }
+
     /// <summary>Every document of the read models, and every feed entry, that names the org: table, id and JSON, in order.</summary>
     private async Task<List<string>> ReadModelsAsync(string org)
     {
