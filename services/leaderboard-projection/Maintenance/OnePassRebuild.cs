@@ -23,7 +23,7 @@ namespace CommunityEvals.LeaderboardProjection.Maintenance;
 /// in memory, which are then copied in (<c>COPY</c>); the feed is copied inside the database.
 /// </summary>
 /// <remarks>
-/// The caller stops the daemon's agents for these projections first and starts them again after:
+/// The caller pauses the projection coordinator first (so no agent runs) and resumes it after:
 /// everything is written in one transaction, with each projection's progress set to
 /// <c>through</c>, so readers see the old read models until the new ones are complete, and the
 /// agents go on from exactly the events this did not fold. The score-change log is kept, as in the

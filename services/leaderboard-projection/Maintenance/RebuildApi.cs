@@ -9,7 +9,7 @@ namespace CommunityEvals.LeaderboardProjection.Maintenance;
 
 /// <summary>
 /// Rebuilds every read model of this service from the event log (admin only), in one pass over
-/// the log (<see cref="OnePassRebuild"/>) while the daemon's agents for them are stopped. Readers
+/// the log (<see cref="OnePassRebuild"/>) while the projection coordinator is paused. Readers
 /// see the old read models until the new ones are committed; the score-change log is kept, so
 /// nothing is published twice.
 /// </summary>
@@ -45,24 +45,18 @@ public static class RebuildApi
         var clock = Stopwatch.StartNew();
         // The chunks are read as the daemon reads its pages: without fresh statistics PostgreSQL may sort the whole log for each.
         await EventLogStatistics.RefreshAsync(store, cancellationToken);
-        foreach (var shard in shards)
-        {
-            await daemon.StopAgentAsync(shard.Identity);
-        }
-
+        // Paused, the coordinator stops this node's agents and does not start them again on its own
+        // (as it would a stopped agent within seconds), and keeps the lock another node would take over with.
+        await coordinator.PauseAsync();
         OnePassRebuild.Outcome outcome;
         try
         {
-            // The agents are stopped, so none has gone past the mark: they go on from it.
+            // The agents are stopped, so none has gone past the mark: started again, they go on from it.
             outcome = await OnePassRebuild.RunAsync(store, [.. shards.Select(shard => shard.Identity)], daemon.Tracker.HighWaterMark, cancellationToken);
         }
         finally
         {
-            foreach (var shard in shards)
-            {
-                await daemon.StartAgentAsync(shard, CancellationToken.None);
-            }
-
+            await coordinator.ResumeAsync();
             boardCache.Invalidate();
         }
 

@@ -251,6 +251,63 @@ public sealed class ProjectionRebuildTests(StackFixture stack)
         return rows;
     }
 
+    /// <summary>
+    /// The rebuild stops the projections and folds the log up to the daemon's mark; events appended
+    /// meanwhile are the agents' once they start again. None may be lost or published twice.
+    /// </summary>
+    [Fact]
+    public async Task Commits_made_while_a_rebuild_runs_reach_the_board_and_the_broker_once()
+    {
+        var s = await stack.CreateScenarioAsync("rbbusy");
+        await using var broker = await BrokerScoreChanges.StartAsync(stack.BrokerConnectionString, s.Dataset);
+        var models = new List<string> { s.Model };
+        for (var index = 1; index < 8; index++)
+        {
+            models.Add(await s.Owner.CreateRepoAsync("model", $"model-{index}", s.Org));
+        }
+
+        await s.Owner.CommitResultAsync(models[0], s.Dataset, "10");
+        await WaitForProjectionsAsync();
+
+        // Commits one after another (each waits for its answer) for as long as the rebuild runs, then
+        // one more round: every model's last value is the highest it had.
+        var rebuilding = stack.Admin.PostAsync(RebuildRoute, null);
+        var committed = new List<(string Model, int Value)>();
+        async Task CommitAsync(string model)
+        {
+            var value = 11 + committed.Count;
+            await s.Owner.CommitResultAsync(model, s.Dataset, $"{value}");
+            committed.Add((model, value));
+        }
+
+        while (!rebuilding.IsCompleted)
+        {
+            await CommitAsync(models[committed.Count % models.Count]);
+        }
+
+        foreach (var model in models)
+        {
+            await CommitAsync(model);
+        }
+
+        using var rebuild = await rebuilding;
+        Assert.True(rebuild.IsSuccessStatusCode, $"POST {RebuildRoute} answered {(int)rebuild.StatusCode}: {await rebuild.Content.ReadAsStringAsync()}");
+        var last = models.Select(model => (Model: model, Value: committed.Last(commit => commit.Model == model).Value)).OrderByDescending(row => row.Value).ToList();
+        await NativeUntilAsync(stack.Anonymous, s.Dataset, [.. last.Select((row, index) => $"{index + 1} {row.Model} {row.Value} author")]);
+
+        // Every commit's new value reached RabbitMQ, and no change was sent twice.
+        var changes = await Eventually.GetAsync(async () =>
+        {
+            await Task.Yield();
+            var all = broker.Changes;
+            return committed.All(commit => all.Any(change => change.ModelId == commit.Model && change.Value == commit.Value)) ? all : null;
+        }, $"the changes of all {committed.Count} commits on the broker", TimeSpan.FromSeconds(30));
+        await Task.Delay(500);
+        changes = broker.Changes;
+        Assert.Equal(changes.Count, changes.Select(change => change.Id).Distinct().Count());
+        Assert.All(committed, commit => Assert.Single(changes, change => change.ModelId == commit.Model && change.Value == commit.Value && change.PreviousValue != commit.Value));
+    }
+
     /// <summary>Every document of the read models, and every feed entry, that names the org: table, id and JSON, in order.</summary>
     private async Task<List<string>> ReadModelsAsync(string org)
     {
