@@ -89,6 +89,16 @@ public static class Rebuild
             var statistics = await store.Advanced.FetchEventStoreStatistics();
             Console.WriteLine($"  {statistics.EventCount:N0} events in {statistics.StreamCount:N0} streams after {seeding.Elapsed.TotalSeconds:F1} s ({statistics.EventCount / seeding.Elapsed.TotalSeconds:F0} events/s appended)");
 
+            // This process (the rebuild runs in it) and PostgreSQL, from now on.
+            CpuMeter StartMeter()
+            {
+                var meter = new CpuMeter();
+                meter.Add(InProcess, () => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
+                meter.Add(Postgres, () => CpuMeter.TreeSeconds(postgres.Pid));
+                meter.Start();
+                return meter;
+            }
+
             // The service's rebuild command: one pass over the log for every projection (see OnePassRebuild).
             // Only for the whole service: naming projections asks for the daemon's rebuild of each.
             var onePass = new List<Timing>();
@@ -100,10 +110,7 @@ public static class Rebuild
                 {
                     var what = pass == 1 ? "first build (read models and change log empty before)" : "rebuild (read models full before, change log kept)";
                     Console.WriteLine($"one-pass {what} ...");
-                    var cpu = new CpuMeter();
-                    cpu.Add(InProcess, () => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
-                    cpu.Add(Postgres, () => CpuMeter.TreeSeconds(postgres.Pid));
-                    cpu.Start();
+                    var cpu = StartMeter();
                     var clock = Stopwatch.StartNew();
                     // As the service's rebuild command does (counted in the time).
                     await EventLogStatistics.RefreshAsync(store, stop.Token);
@@ -128,10 +135,7 @@ public static class Rebuild
                     var timings = new List<Timing>();
                     foreach (var name in names)
                     {
-                        var cpu = new CpuMeter();
-                        cpu.Add(InProcess, () => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
-                        cpu.Add(Postgres, () => CpuMeter.TreeSeconds(postgres.Pid));
-                        cpu.Start();
+                        var cpu = StartMeter();
                         var clock = Stopwatch.StartNew();
                         await EventLogStatistics.RefreshAsync(store, stop.Token);
                         await daemon.RebuildProjectionAsync(name, TimeSpan.FromHours(2), stop.Token);
@@ -148,10 +152,7 @@ public static class Rebuild
                 if (names.Count > 1 && options.Projections.Count == 0)
                 {
                     Console.WriteLine("daemon rebuild pass: all projections at once ...");
-                    var cpu = new CpuMeter();
-                    cpu.Add(InProcess, () => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
-                    cpu.Add(Postgres, () => CpuMeter.TreeSeconds(postgres.Pid));
-                    cpu.Start();
+                    var cpu = StartMeter();
                     var clock = Stopwatch.StartNew();
                     await EventLogStatistics.RefreshAsync(store, stop.Token);
                     await Task.WhenAll(names.Select(name => daemon.RebuildProjectionAsync(name, TimeSpan.FromHours(2), stop.Token)));
