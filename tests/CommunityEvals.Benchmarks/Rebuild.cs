@@ -411,7 +411,7 @@ public static class Rebuild
             $"select count(*) from {FeedTable.QualifiedName(((DocumentStore)store).Options.DatabaseSchemaName)}", CancellationToken.None);
         var cursor = await session.LoadAsync<LeaderboardCursor>(LeaderboardCursor.Key);
         var boards = await session.Query<LeaderboardBoard>().CountAsync();
-        var lastSequence = await session.Events.QueryAllRawEvents().MaxAsync(e => e.Sequence);
+        var lastSequence = await LastSequenceAsync(store);
         var text = string.Create(CultureInfo.InvariantCulture,
             $"{feed[0]:N0} feed entries, {boards:N0} boards, board cursor at {cursor?.LastSequence ?? 0:N0} of {lastSequence:N0}");
         return feed[0] == events && cursor?.LastSequence == lastSequence ? $"ok: {text}" : $"INCOMPLETE: {text}";

@@ -242,6 +242,9 @@ public sealed class LeaderboardProjection(Func<int>? fullPage = null) : IProject
 
 public static class LeaderboardReadModels
 {
+    /// <summary>The documents a rebuild of the boards replaces (the change log, <see cref="ScoreChangeSet"/>, is kept).</summary>
+    public static readonly Type[] RebuiltDocuments = [typeof(LeaderboardModel), typeof(LeaderboardBoard), typeof(LeaderboardCursor)];
+
     /// <summary>
     /// Registers the boards and their change log. A rebuild tears down the boards, models and
     /// cursor and folds the log again. The change log is not torn down: it is the record of what
@@ -258,9 +261,10 @@ public static class LeaderboardReadModels
         options.Projections.Add(projection, lifecycle, LeaderboardProjection.ProjectionName, asyncOptions =>
         {
             registered = asyncOptions;
-            asyncOptions.DeleteViewTypeOnTeardown<LeaderboardModel>();
-            asyncOptions.DeleteViewTypeOnTeardown<LeaderboardBoard>();
-            asyncOptions.DeleteViewTypeOnTeardown<LeaderboardCursor>();
+            foreach (var type in RebuiltDocuments)
+            {
+                asyncOptions.DeleteViewTypeOnTeardown(type);
+            }
         });
 
         // Change readers (SSE, the publisher) page through the sets by id, the event's sequence (the key).

@@ -81,7 +81,7 @@ public static class OnePassRebuild
 
         var database = store.Storage.Database;
         // The boards' documents are replaced; their change log is kept and added to.
-        Type[] replaced = [.. folds.Select(fold => fold.DocumentType), .. boards ? [typeof(LeaderboardModel), typeof(LeaderboardBoard), typeof(LeaderboardCursor)] : Type.EmptyTypes];
+        Type[] replaced = [.. folds.Select(fold => fold.DocumentType), .. boards ? LeaderboardReadModels.RebuiltDocuments : Type.EmptyTypes];
         foreach (var type in replaced.Concat(boards ? [typeof(ScoreChangeSet)] : []))
         {
             await database.EnsureStorageExistsAsync(type, cancellationToken);
