@@ -31,6 +31,9 @@ public sealed class BoardCache
 
     public long Generation => Interlocked.Read(ref _generation);
 
+    /// <summary>How much serialized body the current generation holds.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
     /// <summary>Forgets every entry: what it holds may no longer be what the store holds.</summary>
     public void Invalidate()
     {
@@ -48,7 +51,8 @@ public sealed class BoardCache
     {
         var generation = Generation;
         var slot = $"{generation}|{key}";
-        var lazy = _entries.GetOrAdd(slot, _ => new Lazy<Task<CachedBody?>>(build, LazyThreadSafetyMode.ExecutionAndPublication));
+        var made = new Lazy<Task<CachedBody?>>(build, LazyThreadSafetyMode.ExecutionAndPublication);
+        var lazy = _entries.GetOrAdd(slot, made);
         CachedBody? body;
         try
         {
@@ -66,7 +70,9 @@ public sealed class BoardCache
             return body;
         }
 
-        if (Interlocked.Add(ref _bytes, body.Json.Length) > MaxBytes)
+        // Counted once, by the reader whose build made the entry: every hit counting it would start
+        // the cache over every few hundred reads of a big board.
+        if (ReferenceEquals(lazy, made) && Interlocked.Add(ref _bytes, body.Json.Length) > MaxBytes)
         {
             Invalidate();
         }
