@@ -1,4 +1,5 @@
 using CommunityEvals.Gateway.Authentication;
+using CommunityEvals.Gateway.Caching;
 using CommunityEvals.Platform.Http;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,6 +12,6 @@ var app = builder.Build();
 app.UseProblemDocuments();
 app.MapDefaultEndpoints();
 app.UseEdgeAuthentication();
-app.MapReverseProxy();
+app.MapReverseProxy(proxy => proxy.UseRevalidatingCache());
 
 app.Run();

@@ -63,7 +63,7 @@ public static class Reads
         var idle = await StackServices.IdleAsync(stack, TimeSpan.FromSeconds(5));
         Console.WriteLine($"  services settled ({busy:F2} cores busy)");
 
-        var (direct, source) = await StackServices.ServiceUrlAsync(stack, "leaderboard-projection");
+        var (direct, source) = await ServiceProcesses.UrlAsync(stack, "leaderboard-projection");
         Console.WriteLine($"leaderboard-projection answers at {direct} (found via {source})");
 
         var path = options.Route == "hub"

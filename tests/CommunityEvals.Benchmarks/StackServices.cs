@@ -5,71 +5,9 @@ using CommunityEvals.AppHost.Launchers;
 
 namespace CommunityEvals.Benchmarks;
 
-/// <summary>
-/// The services the AppHost of a <see cref="LocalStack"/> runs: their processes (from the AppHost's
-/// <c>&lt;data-dir&gt;/run/&lt;name&gt;.pid</c> records) and their URLs.
-/// </summary>
-public static partial class StackServices
+/// <summary>What the benchmarks wait for and measure of a <see cref="LocalStack"/>'s services.</summary>
+public static class StackServices
 {
-    /// <summary>The AppHost resource names of the services.</summary>
-    public static readonly string[] Services = ["ingestion", "verification", "leaderboard-projection", "gateway"];
-
-    public static string RunDirectory(LocalStack stack) => Path.Combine(stack.AppHost.DataDirectory, "run");
-
-    /// <summary>The live process the AppHost recorded for <paramref name="name"/>, or null.</summary>
-    public static int? Pid(LocalStack stack, string name) =>
-        ProcessRecord.ReadAll(RunDirectory(stack)).FirstOrDefault(r => r.Name == name && r.IsRunning)?.Pid;
-
-    /// <summary>
-    /// The base URL of a service behind the gateway. First choice: what the gateway itself was told
-    /// (its <c>services__{name}__http__0</c>, the address YARP forwards to, read from the gateway
-    /// process's environment); then the service's own <c>ASPNETCORE_URLS</c>; then the AppHost's
-    /// "started {name} (pid N) on URL" line. The first that answers <c>/health</c> with 200 wins.
-    /// </summary>
-    public static async Task<(Uri Url, string Source)> ServiceUrlAsync(LocalStack stack, string name)
-    {
-        var candidates = new List<(string Url, string Source)>();
-        if (Pid(stack, "gateway") is { } gateway
-            && Posix.ProcessEnvironment(gateway).TryGetValue($"services__{name}__http__0", out var forwarded))
-        {
-            candidates.Add((forwarded, "the gateway's service discovery entry"));
-        }
-
-        if (Pid(stack, name) is { } pid && Posix.ProcessEnvironment(pid).TryGetValue("ASPNETCORE_URLS", out var urls))
-        {
-            candidates.AddRange(urls.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(url => (url, $"{name}'s ASPNETCORE_URLS")));
-        }
-
-        foreach (Match match in StartedLine().Matches(stack.AppHost.Output))
-        {
-            if (match.Groups["name"].Value == name)
-            {
-                candidates.Add((match.Groups["url"].Value, "the AppHost's output"));
-            }
-        }
-
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        foreach (var (url, source) in candidates)
-        {
-            try
-            {
-                var uri = new Uri(url.TrimEnd('/'));
-                using var response = await probe.GetAsync(new Uri(uri, "/health"));
-                if (response.IsSuccessStatusCode)
-                {
-                    return (uri, source);
-                }
-            }
-            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or UriFormatException)
-            {
-                // Try the next one.
-            }
-        }
-
-        throw new InvalidOperationException(
-            $"could not find a healthy URL for {name}; tried: {string.Join(", ", candidates.Select(c => c.Url))}\n{stack.AppHost.Tail()}");
-    }
-
     /// <summary>
     /// Waits (up to <paramref name="max"/>) until the services and PostgreSQL together use less than
     /// <paramref name="cores"/> over a second, or their use holds steady (the idle stack polls, so it
@@ -102,9 +40,6 @@ public static partial class StackServices
         await Task.Delay(window);
         return meter.Stop();
     }
-
-    [GeneratedRegex(@"started (?<name>[a-z0-9-]+) \(pid \d+\) on (?<url>https?://[^\s;]+)")]
-    private static partial Regex StartedLine();
 }
 
 /// <summary>
@@ -126,9 +61,9 @@ public sealed class CpuMeter
     {
         var meter = new CpuMeter();
         meter.Add(Client, () => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
-        foreach (var service in StackServices.Services)
+        foreach (var service in ServiceProcesses.Services)
         {
-            if (StackServices.Pid(stack, service) is { } pid)
+            if (ServiceProcesses.Pid(stack, service) is { } pid)
             {
                 meter.Add(service, () => ProcessSeconds(pid, withReapedChildren: false));
             }

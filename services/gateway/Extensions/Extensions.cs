@@ -1,4 +1,5 @@
 using CommunityEvals.Gateway.Authentication;
+using CommunityEvals.Gateway.Caching;
 using CommunityEvals.Gateway.Health;
 using CommunityEvals.Platform.EventStore;
 
@@ -19,7 +20,8 @@ internal static class Extensions
 
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-            .AddServiceDiscoveryDestinationResolver();
+            .AddServiceDiscoveryDestinationResolver()
+            .AddRevalidatingCache();
 
         var health = builder.Services.AddHealthChecks();
         foreach (var downstream in Downstreams)

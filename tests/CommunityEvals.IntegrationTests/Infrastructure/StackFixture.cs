@@ -25,6 +25,9 @@ public sealed class StackFixture : IAsyncLifetime
 
     public HttpClient Anonymous { get; private set; } = null!;
 
+    /// <summary>A service's own address, for the few tests that compare the gateway with the service behind it.</summary>
+    public async Task<Uri> ServiceUrlAsync(string name) => (await ServiceProcesses.UrlAsync(_stack!, name)).Url;
+
     public HttpClient Admin { get; private set; } = null!;
 
     public async Task InitializeAsync()
