@@ -85,8 +85,8 @@ public static class Reads
         // compiling to the gateway's figures and spare the direct ones.
         await HammerAsync(stack, gateway, path, options, WarmUp);
         await HammerAsync(stack, direct, path, options, WarmUp);
-        var (viaGateway, gatewayCpu) = await HammerAsync(stack, gateway, path, options, options.Duration);
-        var (straight, directCpu) = await HammerAsync(stack, direct, path, options, options.Duration);
+        var (viaGateway, gatewayCpu, shared) = await HammerAsync(stack, gateway, path, options, options.Duration);
+        var (straight, directCpu, _) = await HammerAsync(stack, direct, path, options, options.Duration);
 
         var ratio = viaGateway.PerSecond / straight.PerSecond;
         Console.WriteLine();
@@ -95,6 +95,7 @@ public static class Reads
             + (options.Conditional ? "; with If-None-Match: the current ETag (every answer a 304, no body)" : ""));
         string Volume(Latencies.Summary summary) => options.Conditional ? "304s, no body" : $"{summary.PerSecond * bytes / 1048576:F0} MiB/s";
         Console.WriteLine($"through the gateway:   {viaGateway}, {Volume(viaGateway)}");
+        Console.WriteLine(Invariant($"                       {shared / (double)Math.Max(1, viaGateway.Operations):P0} of them shared an exchange with the service (Cache-Status: collapsed), the rest made one"));
         Console.WriteLine($"straight to service:   {straight}, {Volume(straight)}  ({direct})");
         Console.WriteLine(Invariant($"gateway / direct:      {ratio:P0}"));
         Console.WriteLine(viaGateway.PerSecond >= TargetPerSecond
@@ -112,11 +113,12 @@ public static class Reads
         return viaGateway.Failures == 0 && straight.Failures == 0 ? 0 : 1;
     }
 
-    private static async Task<(Latencies.Summary Summary, CpuReport Cpu)> HammerAsync(LocalStack stack, Uri baseAddress, string path, Options options, TimeSpan duration)
+    private static async Task<(Latencies.Summary Summary, CpuReport Cpu, int Shared)> HammerAsync(LocalStack stack, Uri baseAddress, string path, Options options, TimeSpan duration)
     {
         using var client = Hub.Client(baseAddress, maxConnections: options.Connections);
         var buffers = Enumerable.Range(0, options.Connections).Select(_ => new byte[64 * 1024]).ToArray();
         EntityTagHeaderValue? etag = null;
+        var shared = 0;
         if (options.Conditional)
         {
             using var first = await client.GetAsync(path);
@@ -140,6 +142,11 @@ public static class Reads
                 }
 
                 using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+                if (response.Headers.TryGetValues("Cache-Status", out var cacheStatus) && cacheStatus.Any(value => value.EndsWith("; collapsed", StringComparison.Ordinal)))
+                {
+                    Interlocked.Increment(ref shared);
+                }
+
                 await using var body = await response.Content.ReadAsStreamAsync();
                 while (await body.ReadAsync(buffers[worker]) > 0)
                 {
@@ -156,8 +163,9 @@ public static class Reads
         await Latencies.MeasureAsync(options.Connections, WarmUp, ReadAsync);
         await StackServices.WaitQuietAsync(stack, TimeSpan.FromSeconds(30));
         var cpu = CpuMeter.For(stack).Start();
+        Interlocked.Exchange(ref shared, 0);
         var summary = await Latencies.MeasureAsync(options.Connections, duration, ReadAsync);
-        return (summary, cpu.Stop());
+        return (summary, cpu.Stop(), shared);
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
