@@ -111,6 +111,8 @@ public static class Rebuild
                     var what = pass == 1 ? "first build (read models and change log empty before)" : "rebuild (read models full before, change log kept)";
                     Console.WriteLine($"one-pass {what} ...");
                     var cpu = StartMeter();
+                    var paused = GC.GetTotalPauseDuration();
+                    var collections = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
                     var clock = Stopwatch.StartNew();
                     // As the service's rebuild command does (counted in the time).
                     await EventLogStatistics.RefreshAsync(store, stop.Token);
@@ -120,6 +122,9 @@ public static class Rebuild
                     // The rebuild holds every document in memory until it writes them: the peak is its cost.
                     Console.WriteLine($"  {timing.Seconds:F1} s: {outcome.Events:N0} events, {outcome.Documents:N0} documents, {outcome.ChangeSets:N0} change sets written; peak working set of this process so far {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024):N0} MiB");
                     Console.WriteLine(string.Join(Environment.NewLine, outcome.Phases.Select(phase => string.Create(CultureInfo.InvariantCulture, $"    {phase.Phase,-40} {phase.Seconds,7:F1} s"))));
+                    // Every managed thread stands still while the GC pauses them: the fold is one of them.
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"    garbage collector pauses: {(GC.GetTotalPauseDuration() - paused).TotalSeconds:F1} s (collections: gen0 {GC.CollectionCount(0) - collections[0]}, gen1 {GC.CollectionCount(1) - collections[1]}, gen2 {GC.CollectionCount(2) - collections[2]})"));
                 }
             }
 
