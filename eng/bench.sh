@@ -19,8 +19,10 @@ if ! build_output=$(dotnet build tests/CommunityEvals.Benchmarks -c Release --no
   exit 1
 fi
 # The rebuild runs the service's own code in this process: give it the service's garbage collector
-# (ASP.NET Core services use the server GC; a console app would get the workstation one).
+# (ASP.NET Core services use the server GC; a console app would get the workstation one) and the
+# service's thread-pool spinning (the runtime's default limit, 70; the load client turns it off).
 if [ "${1:-}" = rebuild ]; then
   export DOTNET_gcServer=1
+  export DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=70
 fi
 exec dotnet tests/CommunityEvals.Benchmarks/bin/Release/net10.0/CommunityEvals.Benchmarks.dll "$@"
