@@ -21,6 +21,9 @@ public sealed class RevalidatingCache
 
     public const string Name = "gateway";
 
+    /// <summary>A <see cref="StatusHeader"/> value of this cache, e.g. <c>gateway; fwd=stale; fwd-status=304</c>.</summary>
+    public static string Status(string parameters) => $"{Name}; {parameters}";
+
     /// <summary>Past this much stored body the cache starts over: a bound, not a tuned size.</summary>
     public const long MaxBytes = 64L * 1024 * 1024;
 
@@ -114,15 +117,12 @@ public sealed record StoredResponse(string ETag, byte[] Body, KeyValuePair<strin
     public static StoredResponse Of(HttpResponse response, byte[] body) =>
         new(response.Headers.ETag.ToString(), body, response.Headers.Where(header => !PerExchange.Contains(header.Key)).ToArray());
 
-    /// <summary>Turns the current response (the service's 304) into this stored 200 and sends it.</summary>
+    /// <summary>Sends this stored 200 as the answer, in place of whatever the current response holds (the service's 304, or nothing yet).</summary>
     public async Task SendAsync(HttpResponse response, string cacheStatus, CancellationToken cancellationToken)
     {
         response.StatusCode = StatusCodes.Status200OK;
-        foreach (var header in response.Headers.Where(header => !PerExchange.Contains(header.Key)).Select(header => header.Key).ToList())
-        {
-            response.Headers.Remove(header);
-        }
-
+        // Kestrel adds the per-exchange headers (Date, Server) itself when it starts the response.
+        response.Headers.Clear();
         foreach (var (name, value) in Headers)
         {
             response.Headers[name] = value;

@@ -63,7 +63,7 @@ public static class RevalidatingCacheProxy
                 {
                     lookup.Outcome = new Confirmed(stored, status);
                     context.SuppressResponseBody = true;
-                    await stored.SendAsync(response, $"{RevalidatingCache.Name}; {forwarded}", context.CancellationToken);
+                    await stored.SendAsync(response, RevalidatingCache.Status(forwarded), context.CancellationToken);
                     return;
                 }
 
@@ -79,7 +79,7 @@ public static class RevalidatingCacheProxy
                 cache.Store(lookup.Key, fresh);
                 lookup.Outcome = new Confirmed(fresh, status);
                 context.SuppressResponseBody = true;
-                await StoredResponse.WriteAsync(response, body, $"{RevalidatingCache.Name}; {forwarded}; stored", context.CancellationToken);
+                await StoredResponse.WriteAsync(response, body, RevalidatingCache.Status($"{forwarded}; stored"), context.CancellationToken);
             });
         });
     }
@@ -123,7 +123,7 @@ public static class RevalidatingCacheProxy
             if (shared.Outcome is { } confirmed)
             {
                 await confirmed.Response.SendAsync(context.Response,
-                    $"{RevalidatingCache.Name}; fwd=stale; fwd-status={confirmed.ServiceStatus}; collapsed", context.RequestAborted);
+                    RevalidatingCache.Status($"fwd=stale; fwd-status={confirmed.ServiceStatus}; collapsed"), context.RequestAborted);
                 return;
             }
 

@@ -142,6 +142,7 @@ public sealed class GatewayCacheTests(StackFixture stack)
     {
         using var response = await client.GetAsync(uri);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.NotNull(response.Headers.Date);
         var status = response.Headers.TryGetValues("Cache-Status", out var values) ? string.Join(", ", values) : "";
         return (status, await response.Content.ReadAsStringAsync());
     }
