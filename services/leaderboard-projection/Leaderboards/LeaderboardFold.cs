@@ -237,26 +237,23 @@ public static class LeaderboardFold
     /// <summary>
     /// What a model's board entries are made of, as it stood before an event: its results (by
     /// reference: the page rules never change a result in place, they put a new one in its place),
-    /// which are hidden, which pull requests are open, the evidence, and what every entry shows of
-    /// the repo. After the event, the datasets of whatever differs are the only ones whose entries can.
+    /// whether each counts and what evidence says of it, and what every entry shows of the repo.
+    /// After the event, the datasets of whatever differs are the only ones whose entries can.
     /// </summary>
     private sealed class ModelShape
     {
-        private RepoResult[] _results = [];
-        private HashSet<string> _hidden = [];
-        private Dictionary<int, bool> _open = [];
-        private Dictionary<string, (bool Verified, bool Contradicted, double? Stderr)> _evidence = [];
+        private (RepoResult Result, Standing Standing)[] _results = [];
         private bool _isBaseModel;
         private string _owner = "";
         private bool _ownerIsOrg;
         private string _repo = "";
 
+        /// <summary>What an entry shows of a result besides the result itself.</summary>
+        private readonly record struct Standing(bool Counts, bool Verified, bool Contradicted, double? Stderr);
+
         public static ModelShape Of(LeaderboardModel model) => new()
         {
-            _results = [.. model.Page.Results],
-            _hidden = model.Page.Hidden.Select(mark => mark.ResultId).ToHashSet(StringComparer.Ordinal),
-            _open = OpenByNumber(model.Page),
-            _evidence = EvidenceOf(model),
+            _results = StandingsOf(model),
             _isBaseModel = LeaderboardModelRules.IsBaseModel(model.Page),
             _owner = model.Page.Owner,
             _ownerIsOrg = model.Page.OwnerIsOrg,
@@ -270,50 +267,65 @@ public static class LeaderboardFold
             if (LeaderboardModelRules.IsBaseModel(page) != _isBaseModel || page.Owner != _owner || page.OwnerIsOrg != _ownerIsOrg || page.Repo != _repo)
             {
                 // Shown by every entry.
-                touched.UnionWith(_results.Select(result => result.DatasetId));
+                touched.UnionWith(_results.Select(pair => pair.Result.DatasetId));
                 touched.UnionWith(model.Datasets);
                 return touched;
             }
 
-            var open = OpenByNumber(page);
-            var hidden = page.Hidden.Select(mark => mark.ResultId).ToHashSet(StringComparer.Ordinal);
-            hidden.SymmetricExceptWith(_hidden);
-            var evidence = EvidenceOf(model);
-            var changedEvidence = evidence.Where(pair => !_evidence.TryGetValue(pair.Key, out var was) || was != pair.Value).Select(pair => pair.Key)
-                .Concat(_evidence.Keys.Where(key => !evidence.ContainsKey(key)))
-                .ToHashSet(StringComparer.Ordinal);
-            bool Differs(RepoResult result) =>
-                hidden.Contains(result.ResultId)
-                || changedEvidence.Contains(result.ResultId)
-                || (result.PullRequest is { } number && open.GetValueOrDefault(number) != _open.GetValueOrDefault(number));
-
-            var kept = new HashSet<RepoResult>(_results, ReferenceEqualityComparer.Instance);
-            foreach (var result in page.Results)
+            // The page rules keep the results they do not replace in order and add new ones at the
+            // end, so both lists are walked side by side. A result out of step counts as gone and
+            // as new: its dataset is looked at for nothing, never missed.
+            var next = 0;
+            foreach (var (result, standing) in StandingsOf(model))
             {
-                if (!kept.Remove(result) || Differs(result))
+                var at = next;
+                while (at < _results.Length && !ReferenceEquals(_results[at].Result, result))
+                {
+                    at++;
+                }
+
+                if (at == _results.Length)
+                {
+                    touched.Add(result.DatasetId);
+                    continue;
+                }
+
+                for (; next < at; next++)
+                {
+                    touched.Add(_results[next].Result.DatasetId);
+                }
+
+                if (_results[at].Standing != standing)
                 {
                     touched.Add(result.DatasetId);
                 }
+
+                next = at + 1;
             }
 
             // What is left was taken away by the event.
-            touched.UnionWith(kept.Select(result => result.DatasetId));
+            for (; next < _results.Length; next++)
+            {
+                touched.Add(_results[next].Result.DatasetId);
+            }
+
             return touched;
         }
 
-        private static Dictionary<int, bool> OpenByNumber(RepoPage page)
+        private static (RepoResult, Standing)[] StandingsOf(LeaderboardModel model)
         {
-            var open = new Dictionary<int, bool>();
-            foreach (var pullRequest in page.PullRequests)
+            var standing = ResultStanding.Of(model.Page);
+            var results = model.Page.Results;
+            var standings = new (RepoResult, Standing)[results.Count];
+            for (var index = 0; index < results.Count; index++)
             {
-                open[pullRequest.Number] = pullRequest.Status == DiscussionStatus.Open;
+                var result = results[index];
+                var evidence = model.Evidence.GetValueOrDefault(result.ResultId);
+                standings[index] = (result, new Standing(standing.Counts(result), evidence?.Verified == true, evidence?.Contradicted == true, evidence?.Stderr));
             }
 
-            return open;
+            return standings;
         }
-
-        private static Dictionary<string, (bool, bool, double?)> EvidenceOf(LeaderboardModel model) =>
-            model.Evidence.ToDictionary(pair => pair.Key, pair => (pair.Value.Verified, pair.Value.Contradicted, pair.Value.Stderr), StringComparer.Ordinal);
     }
 
     /// <summary>The native rows of a task, from the world's memory when it has them.</summary>

@@ -63,42 +63,59 @@ public static class LeaderboardModelRules
     /// <summary>Whether the model's card declares no <c>base_model</c>: only such models show on the Hub's default board.</summary>
     public static bool IsBaseModel(RepoPage page) => page.BaseModel is not { Count: > 0 };
 
-    /// <summary>The model's eligible results (main and open pull requests, not hidden), by dataset id.</summary>
+    /// <summary>The model's eligible results (main and open pull requests, not hidden), by dataset id, each list in stored order.</summary>
     /// <param name="datasets">Only the entries of these datasets; all when null.</param>
     public static Dictionary<string, List<BoardEntry>> EntriesOf(LeaderboardModel model, IReadOnlySet<string>? datasets = null)
     {
         var page = model.Page;
+        var standing = ResultStanding.Of(page);
         var isBaseModel = IsBaseModel(page);
-        var results = datasets is null ? page.Results : page.Results.Where(result => datasets.Contains(result.DatasetId));
-        return CurrentResults.Select(results, page.PullRequests, page.Hidden)
-            .Select(current =>
+        var entries = new Dictionary<string, List<BoardEntry>>(StringComparer.Ordinal);
+        // A plain loop: this runs for every repo event the boards fold.
+        foreach (var result in page.Results)
+        {
+            if ((datasets is not null && !datasets.Contains(result.DatasetId)) || !standing.Counts(result))
             {
-                var result = current.Result;
-                var evidence = model.Evidence.GetValueOrDefault(result.ResultId);
-                return (result.DatasetId, Entry: new BoardEntry
-                {
-                    ModelKey = model.Id,
-                    ModelId = page.Repo,
-                    ResultId = result.ResultId,
-                    TaskId = result.TaskId,
-                    Value = result.Value,
-                    Verified = result.Verified || evidence?.Verified == true,
-                    Disputed = evidence?.Contradicted == true,
-                    Origin = current.Origin,
-                    Sequence = result.Sequence,
-                    Notes = result.Notes,
-                    Source = model.SourceOf(result),
-                    Stderr = evidence?.Stderr,
-                    UpdatedAt = result.UpdatedAt,
-                    Filename = result.Path,
-                    PullRequest = current.PullRequest,
-                    IsBaseModel = isBaseModel,
-                    Owner = page.Owner,
-                    OwnerIsOrg = page.OwnerIsOrg,
-                });
-            })
-            .GroupBy(pair => pair.DatasetId, StringComparer.Ordinal)
-            .ToDictionary(group => group.Key, group => Sorted(group.Select(pair => pair.Entry)), StringComparer.Ordinal);
+                continue;
+            }
+
+            var evidence = model.Evidence.GetValueOrDefault(result.ResultId);
+            if (!entries.TryGetValue(result.DatasetId, out var list))
+            {
+                list = [];
+                entries[result.DatasetId] = list;
+            }
+
+            list.Add(new BoardEntry
+            {
+                ModelKey = model.Id,
+                ModelId = page.Repo,
+                ResultId = result.ResultId,
+                TaskId = result.TaskId,
+                Value = result.Value,
+                Verified = result.Verified || evidence?.Verified == true,
+                Disputed = evidence?.Contradicted == true,
+                Origin = ResultStanding.OriginOf(result),
+                Sequence = result.Sequence,
+                Notes = result.Notes,
+                Source = model.SourceOf(result),
+                Stderr = evidence?.Stderr,
+                UpdatedAt = result.UpdatedAt,
+                Filename = result.Path,
+                PullRequest = result.PullRequest,
+                IsBaseModel = isBaseModel,
+                Owner = page.Owner,
+                OwnerIsOrg = page.OwnerIsOrg,
+            });
+        }
+
+        // One model's entries: the stored order (model key, then result id) is by result id, unique in a page.
+        foreach (var list in entries.Values)
+        {
+            list.Sort((a, b) => string.CompareOrdinal(a.ResultId, b.ResultId));
+        }
+
+        return entries;
     }
 
     /// <summary>A board's entries in their stored order: by model key, then result id.</summary>

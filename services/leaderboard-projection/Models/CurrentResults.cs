@@ -26,24 +26,18 @@ public static class CurrentResults
         IEnumerable<HiddenMark> hidden,
         bool includeHidden = false)
     {
-        var open = pullRequests.Where(pr => pr.Status == DiscussionStatus.Open).Select(pr => pr.Number).ToHashSet();
-        var marks = new Dictionary<string, HiddenMark>(StringComparer.Ordinal);
-        foreach (var mark in hidden)
-        {
-            marks[mark.ResultId] = mark;
-        }
-
+        var standing = new ResultStanding(pullRequests, hidden);
         return results
-            .Where(result => result.PullRequest is not { } number || open.Contains(number))
+            .Where(standing.IsCurrent)
             .Select(result =>
             {
-                var isHidden = marks.TryGetValue(result.ResultId, out var mark);
+                var mark = standing.HiddenMarkOf(result);
                 return new CurrentResult(
                     result,
                     result.RefName(),
                     result.PullRequest,
-                    result.PullRequest is null ? CurrentResult.Author : CurrentResult.Community,
-                    isHidden,
+                    ResultStanding.OriginOf(result),
+                    mark is not null,
                     mark?.Reason);
             })
             .Where(current => includeHidden || !current.Hidden)
@@ -52,4 +46,43 @@ public static class CurrentResults
             .ThenBy(current => current.Result.Index)
             .ToList();
     }
+}
+
+/// <summary>
+/// Which pull requests of a page are open and which of its results are hidden: what decides whether
+/// a result counts (see <see cref="CurrentResults"/>). The boards ask it of one result at a time.
+/// </summary>
+public sealed class ResultStanding
+{
+    private readonly HashSet<int> _open = [];
+    private readonly Dictionary<string, HiddenMark> _marks = new(StringComparer.Ordinal);
+
+    public ResultStanding(IEnumerable<RepoPullRequest> pullRequests, IEnumerable<HiddenMark> hidden)
+    {
+        foreach (var pullRequest in pullRequests)
+        {
+            if (pullRequest.Status == DiscussionStatus.Open)
+            {
+                _open.Add(pullRequest.Number);
+            }
+        }
+
+        foreach (var mark in hidden)
+        {
+            _marks[mark.ResultId] = mark;
+        }
+    }
+
+    public static ResultStanding Of(RepoPage page) => new(page.PullRequests, page.Hidden);
+
+    /// <summary><c>author</c> for a result on main, <c>community</c> for a pull request's.</summary>
+    public static string OriginOf(RepoResult result) => result.PullRequest is null ? CurrentResult.Author : CurrentResult.Community;
+
+    /// <summary>On main, or on a pull request that is open.</summary>
+    public bool IsCurrent(RepoResult result) => result.PullRequest is not { } number || _open.Contains(number);
+
+    public HiddenMark? HiddenMarkOf(RepoResult result) => _marks.GetValueOrDefault(result.ResultId);
+
+    /// <summary>Current and not hidden: on the boards.</summary>
+    public bool Counts(RepoResult result) => IsCurrent(result) && !_marks.ContainsKey(result.ResultId);
 }

@@ -99,16 +99,11 @@ public static class RepoPageRules
 
     private static void ApplyToMain(RepoPage page, CommitChanges commit, EventInfo info, ICollection<RepoRevision>? revisions)
     {
-        var previous = page.Results.Where(result => result.PullRequest is null).ToDictionary(result => result.ResultId);
-        var touched = commit.DeletedPaths.Concat(commit.Files.Select(file => file.Path)).ToHashSet(StringComparer.Ordinal);
-        var retracted = commit.RetractedResultIds.ToHashSet(StringComparer.Ordinal);
+        var touched = TouchedPaths(commit);
         page.MainFiles.RemoveAll(file => touched.Contains(file.Path));
         page.MainFiles.AddRange(commit.Files.Select(file => new RepoFile { Path = file.Path, Sha256 = file.Sha256 }));
         page.MainFiles.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
-
-        page.Results.RemoveAll(result => result.PullRequest is null
-            && (touched.Contains(result.Path) || retracted.Contains(result.ResultId)));
-        Add(page, commit, null, previous, info);
+        ReplaceResults(page, commit, null, touched, info);
 
         page.MainHead = commit.CommitOid;
         page.LastModified = info.Timestamp;
@@ -124,19 +119,13 @@ public static class RepoPageRules
     private static void ApplyToPullRequest(RepoPage page, RepoPullRequest pullRequest, CommitChanges commit, EventInfo info, ICollection<RepoRevision>? revisions)
     {
         var number = pullRequest.Number;
-        var previous = page.Results.Where(result => result.PullRequest == number).ToDictionary(result => result.ResultId);
-        var touched = commit.DeletedPaths.Concat(commit.Files.Select(file => file.Path)).ToHashSet(StringComparer.Ordinal);
-        var retracted = commit.RetractedResultIds.ToHashSet(StringComparer.Ordinal);
-
+        var touched = TouchedPaths(commit);
         pullRequest.Files.RemoveAll(file => touched.Contains(file.Path));
         pullRequest.Files.AddRange(commit.Files.Select(file => new RepoFile { Path = file.Path, Sha256 = file.Sha256 }));
         pullRequest.Files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         pullRequest.DeletedPaths.RemoveAll(path => commit.Files.Any(file => file.Path == path));
         pullRequest.DeletedPaths.AddRange(commit.DeletedPaths.Where(path => !pullRequest.DeletedPaths.Contains(path)));
-
-        page.Results.RemoveAll(result => result.PullRequest == number
-            && (touched.Contains(result.Path) || retracted.Contains(result.ResultId)));
-        Add(page, commit, number, previous, info);
+        ReplaceResults(page, commit, number, touched, info);
 
         pullRequest.Head = commit.CommitOid;
         pullRequest.HeadAt = info.Timestamp;
@@ -149,6 +138,9 @@ public static class RepoPageRules
         });
     }
 
+    private static HashSet<string> TouchedPaths(CommitChanges commit) =>
+        commit.DeletedPaths.Concat(commit.Files.Select(file => file.Path)).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>The files a pull request's ref holds: main's, with its own written over and its deletions gone.</summary>
     public static List<string> FilesOf(RepoPage page, RepoPullRequest pullRequest) =>
         page.MainFiles.Select(file => file.Path)
@@ -157,12 +149,51 @@ public static class RepoPageRules
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    private static void Add(RepoPage page, CommitChanges commit, int? pullRequest, Dictionary<string, RepoResult> previous, EventInfo info)
+    /// <summary>
+    /// A commit to a ref (main when <paramref name="pullRequest"/> is null): the ref's results in the
+    /// files it wrote or deleted, or that it retracted, are gone; its own results take their place,
+    /// keeping when they last changed if the ref held them unchanged. One pass over the page's
+    /// results: this runs for every commit of every repo, on pages that keep closed pull requests' results.
+    /// </summary>
+    private static void ReplaceResults(RepoPage page, CommitChanges commit, int? pullRequest, HashSet<string> touched, EventInfo info)
     {
-        foreach (var entry in commit.Results)
+        var entries = commit.Results;
+        var retracted = commit.RetractedResultIds.Count > 0 ? commit.RetractedResultIds.ToHashSet(StringComparer.Ordinal) : null;
+        // Result ids are unique in a page (they name their ref): a written id replaces its result wherever it is.
+        var written = new Dictionary<string, int>(entries.Count, StringComparer.Ordinal);
+        for (var index = 0; index < entries.Count; index++)
         {
-            page.Results.RemoveAll(result => result.ResultId == entry.ResultId);
-            var unchanged = previous.TryGetValue(entry.ResultId, out var before) && SameAs(before, entry);
+            written.TryAdd(entries[index].ResultId, index);
+        }
+
+        var before = new RepoResult?[entries.Count];
+        page.Results.RemoveAll(result =>
+        {
+            var isWritten = written.TryGetValue(result.ResultId, out var index);
+            if (result.PullRequest != pullRequest)
+            {
+                return isWritten;
+            }
+
+            if (isWritten)
+            {
+                before[index] = result;
+            }
+
+            return isWritten || touched.Contains(result.Path) || (retracted?.Contains(result.ResultId) ?? false);
+        });
+
+        var namesAnIdTwice = written.Count < entries.Count;
+        foreach (var entry in entries)
+        {
+            if (namesAnIdTwice)
+            {
+                // The last entry under an id is the one that stands.
+                page.Results.RemoveAll(result => result.ResultId == entry.ResultId);
+            }
+
+            var earlier = before[written[entry.ResultId]];
+            var unchanged = earlier is not null && SameAs(earlier, entry);
             page.Results.Add(new RepoResult
             {
                 ResultId = entry.ResultId,
@@ -176,8 +207,8 @@ public static class RepoPageRules
                 Notes = entry.Notes,
                 Verified = entry.Verified,
                 Data = entry.Data.Clone(),
-                Sequence = unchanged ? before!.Sequence : info.Sequence,
-                UpdatedAt = unchanged ? before!.UpdatedAt : info.Timestamp,
+                Sequence = unchanged ? earlier!.Sequence : info.Sequence,
+                UpdatedAt = unchanged ? earlier!.UpdatedAt : info.Timestamp,
             });
         }
     }
