@@ -56,8 +56,24 @@ public static class LeaderboardModelRules
 
         model ??= new LeaderboardModel { Id = id };
         model.Page = page;
-        model.Datasets = page.Results.Select(result => result.DatasetId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        model.Datasets = DatasetsOf(page);
         return model;
+    }
+
+    /// <summary>The dataset ids the page's results name, in ordinal order (a model names a few: kept sorted as they are found).</summary>
+    private static List<string> DatasetsOf(RepoPage page)
+    {
+        var datasets = new List<string>();
+        foreach (var result in page.Results)
+        {
+            var place = datasets.BinarySearch(result.DatasetId, StringComparer.Ordinal);
+            if (place < 0)
+            {
+                datasets.Insert(~place, result.DatasetId);
+            }
+        }
+
+        return datasets;
     }
 
     /// <summary>Whether the model's card declares no <c>base_model</c>: only such models show on the Hub's default board.</summary>

@@ -32,7 +32,7 @@ namespace CommunityEvals.LeaderboardProjection.Maintenance;
 public static class OnePassRebuild
 {
     /// <summary>Events read per query; the next chunk is read while this one is folded.</summary>
-    public const int ChunkSize = 10_000;
+    public const int ChunkSize = 2_000;
 
     /// <summary>
     /// Score changes held before they are written (in the background, on the rebuild's connection).
@@ -184,21 +184,23 @@ public static class OnePassRebuild
         foreach (var fold in folds)
         {
             documents += await ReplaceAsync(connection, options, serializer, fold.DocumentType, fold.Documents, cancellationToken);
+            Phase($"  writing {fold.DocumentType.Name}");
         }
 
         if (boards)
         {
             documents += await ReplaceAsync(connection, options, serializer, typeof(LeaderboardModel),
                 world.ChangedModels.Select(key => (key, (object)world.Models[key])), cancellationToken);
+            Phase($"  writing {nameof(LeaderboardModel)}");
             documents += await ReplaceAsync(connection, options, serializer, typeof(LeaderboardBoard),
                 world.ChangedBoards.Select(datasetId => (world.Boards[datasetId].Id, (object)world.Boards[datasetId])), cancellationToken);
             var cursor = last is null
                 ? []
                 : new[] { (LeaderboardCursor.Key, (object)new LeaderboardCursor { LastSequence = last.Sequence, FoldedSequence = last.Sequence, LastTimestamp = last.Timestamp }) };
             documents += await ReplaceAsync(connection, options, serializer, typeof(LeaderboardCursor), cursor, cancellationToken);
+            Phase($"  writing {nameof(LeaderboardBoard)} and the cursor");
         }
 
-        Phase("writing the documents");
         if (records.Count > 0)
         {
             changeSets += await WriteChangesAsync(records);

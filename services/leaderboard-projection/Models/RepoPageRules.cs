@@ -138,8 +138,7 @@ public static class RepoPageRules
         });
     }
 
-    private static HashSet<string> TouchedPaths(CommitChanges commit) =>
-        commit.DeletedPaths.Concat(commit.Files.Select(file => file.Path)).ToHashSet(StringComparer.Ordinal);
+    private static FewNames TouchedPaths(CommitChanges commit) => new([.. commit.DeletedPaths, .. commit.Files.Select(file => file.Path)]);
 
     /// <summary>The files a pull request's ref holds: main's, with its own written over and its deletions gone.</summary>
     public static List<string> FilesOf(RepoPage page, RepoPullRequest pullRequest) =>
@@ -155,44 +154,39 @@ public static class RepoPageRules
     /// keeping when they last changed if the ref held them unchanged. One pass over the page's
     /// results: this runs for every commit of every repo, on pages that keep closed pull requests' results.
     /// </summary>
-    private static void ReplaceResults(RepoPage page, CommitChanges commit, int? pullRequest, HashSet<string> touched, EventInfo info)
+    private static void ReplaceResults(RepoPage page, CommitChanges commit, int? pullRequest, FewNames touched, EventInfo info)
     {
         var entries = commit.Results;
-        var retracted = commit.RetractedResultIds.Count > 0 ? commit.RetractedResultIds.ToHashSet(StringComparer.Ordinal) : null;
+        var retracted = new FewNames(commit.RetractedResultIds);
         // Result ids are unique in a page (they name their ref): a written id replaces its result wherever it is.
-        var written = new Dictionary<string, int>(entries.Count, StringComparer.Ordinal);
-        for (var index = 0; index < entries.Count; index++)
-        {
-            written.TryAdd(entries[index].ResultId, index);
-        }
-
+        var written = new FewNames([.. entries.Select(entry => entry.ResultId)]);
         var before = new RepoResult?[entries.Count];
         page.Results.RemoveAll(result =>
         {
-            var isWritten = written.TryGetValue(result.ResultId, out var index);
+            var index = written.IndexOf(result.ResultId);
             if (result.PullRequest != pullRequest)
             {
-                return isWritten;
+                return index >= 0;
             }
 
-            if (isWritten)
+            if (index >= 0)
             {
                 before[index] = result;
+                return true;
             }
 
-            return isWritten || touched.Contains(result.Path) || (retracted?.Contains(result.ResultId) ?? false);
+            return touched.Contains(result.Path) || retracted.Contains(result.ResultId);
         });
 
-        var namesAnIdTwice = written.Count < entries.Count;
         foreach (var entry in entries)
         {
-            if (namesAnIdTwice)
+            if (written.HasRepeats)
             {
                 // The last entry under an id is the one that stands.
                 page.Results.RemoveAll(result => result.ResultId == entry.ResultId);
             }
 
-            var earlier = before[written[entry.ResultId]];
+            var earlier = before[written.IndexOf(entry.ResultId)];
             var unchanged = earlier is not null && SameAs(earlier, entry);
             page.Results.Add(new RepoResult
             {
@@ -211,6 +205,60 @@ public static class RepoPageRules
                 UpdatedAt = unchanged ? earlier!.UpdatedAt : info.Timestamp,
             });
         }
+    }
+
+    /// <summary>
+    /// The paths or result ids a commit names: usually one or two, looked up for every result of a
+    /// page, so they are compared in turn (most differ at the first character) rather than hashed.
+    /// </summary>
+    private sealed class FewNames
+    {
+        private const int MostScanned = 8;
+        private readonly IReadOnlyList<string> _names;
+        private readonly Dictionary<string, int>? _firstIndex;
+
+        public FewNames(IReadOnlyList<string> names)
+        {
+            _names = names;
+            if (names.Count > MostScanned)
+            {
+                _firstIndex = new Dictionary<string, int>(names.Count, StringComparer.Ordinal);
+                for (var index = 0; index < names.Count; index++)
+                {
+                    HasRepeats |= !_firstIndex.TryAdd(names[index], index);
+                }
+            }
+            else
+            {
+                for (var index = 1; index < names.Count && !HasRepeats; index++)
+                {
+                    HasRepeats = IndexOf(names[index]) < index;
+                }
+            }
+        }
+
+        public bool HasRepeats { get; }
+
+        /// <summary>Where the name first is, or -1.</summary>
+        public int IndexOf(string name)
+        {
+            if (_firstIndex is not null)
+            {
+                return _firstIndex.GetValueOrDefault(name, -1);
+            }
+
+            for (var index = 0; index < _names.Count; index++)
+            {
+                if (string.Equals(_names[index], name, StringComparison.Ordinal))
+                {
+                    return index;
+                }
+            }
+
+            return -1;
+        }
+
+        public bool Contains(string name) => IndexOf(name) >= 0;
     }
 
     private static bool SameAs(RepoResult before, ResultEntry entry) =>

@@ -126,4 +126,36 @@ public class RepoPageRulesTests
         Apply(CommitToMain(Commit("c2", ["README.md"], []), cardChanged: true, baseModel: ["a/x", "b/y"]));
         Assert.Equal(new List<string> { "a/x", "b/y" }, ModelsApi.CardData(Page)["base_model"]);
     }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(12)]
+    public void A_commit_naming_an_id_twice_keeps_its_last_entry_and_the_rest_in_order(int files)
+    {
+        // Twelve files take the lookup past the few names it compares in turn.
+        var paths = Enumerable.Range(0, files).Select(i => $".eval_results/f{i:D2}.yaml").ToList();
+        Apply(Created());
+        Apply(CommitToMain(Commit("c1", paths, [.. paths.Select((path, i) => Result($"r{i}", path, 0, i))])));
+        var first = Page.Results.Single(result => result.ResultId == "r1");
+
+        Apply(CommitToMain(Commit("c2", [paths[0]], [Result("r0", paths[0], 0, 50), Result("r0", paths[0], 0, 60)])));
+
+        Assert.Equal([.. Enumerable.Range(1, files - 1).Select(i => $"r{i}"), "r0"], Page.Results.Select(result => result.ResultId));
+        Assert.Equal(60, Page.Results[^1].Value);
+        Assert.Same(first, Page.Results[0]);
+    }
+
+    [Fact]
+    public void A_result_restated_unchanged_keeps_when_it_last_changed_and_a_retracted_one_goes()
+    {
+        Apply(Created());
+        Apply(CommitToMain(Commit("c1", [".eval_results/a.yaml", ".eval_results/b.yaml"],
+            [Result("a0", ".eval_results/a.yaml", 0, 1), Result("b0", ".eval_results/b.yaml", 0, 2)])));
+        var created = Page.Results.Single(result => result.ResultId == "a0").Sequence;
+
+        Apply(CommitToMain(Commit("c2", [".eval_results/a.yaml"], [Result("a0", ".eval_results/a.yaml", 0, 1)], retracted: ["b0"])));
+
+        var restated = Assert.Single(Page.Results);
+        Assert.Equal(("a0", created), (restated.ResultId, restated.Sequence));
+    }
 }
