@@ -29,6 +29,13 @@ public sealed class LeaderboardWorld
     /// <summary>Dataset ids of boards the store was asked for and does not have.</summary>
     public HashSet<string> MissingBoards { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Whether the models' pages keep their file lists, and so are the repos' whole pages: the
+    /// one-pass rebuild takes the model repos' <see cref="RepoPage"/> documents from them instead
+    /// of folding every model event twice. Their files are dropped before the models are written.
+    /// </summary>
+    public bool KeepsPageFiles { get; init; }
+
     /// <summary>Whether this holds every model and board there is (folded from the start of the log), so nothing need be loaded.</summary>
     public bool Complete { get; set; }
 
@@ -159,7 +166,7 @@ public static class LeaderboardFold
         var existing = world.Models.GetValueOrDefault(streamKey);
         // Captured first: the fold changes the model in place.
         var shape = existing is null ? null : ModelShape.Of(existing);
-        var model = LeaderboardModelRules.Evolve(existing, streamKey, data, info);
+        var model = LeaderboardModelRules.Evolve(existing, streamKey, data, info, world.KeepsPageFiles);
         if (model is null)
         {
             return [];

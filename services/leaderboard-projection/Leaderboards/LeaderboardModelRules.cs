@@ -15,7 +15,8 @@ public static class LeaderboardModelRules
     public const string ModelKind = "model";
 
     /// <summary>Null while the repo is unknown or is not a model repo (dataset repos hold no results).</summary>
-    public static LeaderboardModel? Evolve(LeaderboardModel? model, string id, object data, EventInfo info)
+    /// <param name="keepFiles">Keep the page's file lists, so that it is the model's whole <see cref="RepoPage"/> (see <see cref="LeaderboardWorld.KeepsPageFiles"/>).</param>
+    public static LeaderboardModel? Evolve(LeaderboardModel? model, string id, object data, EventInfo info, bool keepFiles = false)
     {
         if (model is null && data is not RepoCreated { Kind: ModelKind })
         {
@@ -45,19 +46,29 @@ public static class LeaderboardModelRules
             return model;
         }
 
-        // Boards need no file lists: the fold of results, pull-request states and hidden marks never
-        // reads them, and the model is written often.
-        page.MainFiles.Clear();
-        foreach (var pullRequest in page.PullRequests)
+        if (!keepFiles)
         {
-            pullRequest.Files.Clear();
-            pullRequest.DeletedPaths.Clear();
+            DropFiles(page);
         }
 
         model ??= new LeaderboardModel { Id = id };
         model.Page = page;
         model.Datasets = DatasetsOf(page);
         return model;
+    }
+
+    /// <summary>
+    /// Boards need no file lists: the fold of results, pull-request states and hidden marks never
+    /// reads them, and the model is written often.
+    /// </summary>
+    public static void DropFiles(RepoPage page)
+    {
+        page.MainFiles.Clear();
+        foreach (var pullRequest in page.PullRequests)
+        {
+            pullRequest.Files.Clear();
+            pullRequest.DeletedPaths.Clear();
+        }
     }
 
     /// <summary>The dataset ids the page's results name, in ordinal order (a model names a few: kept sorted as they are found).</summary>

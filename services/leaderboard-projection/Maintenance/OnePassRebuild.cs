@@ -1,3 +1,4 @@
+using CommunityEvals.Contracts.Events;
 using CommunityEvals.LeaderboardProjection.Benchmarks;
 using CommunityEvals.LeaderboardProjection.Discussions;
 using CommunityEvals.LeaderboardProjection.Feed;
@@ -50,16 +51,22 @@ public static class OnePassRebuild
         var options = (StoreOptions)store.Options;
         var folds = new List<IDocumentFold>();
         var feed = false;
-        var boards = false;
-        foreach (var projection in options.Projections.All.Where(projection => projection.Lifecycle == ProjectionLifecycle.Async))
+        var asynchronous = options.Projections.All.Where(projection => projection.Lifecycle == ProjectionLifecycle.Async).ToList();
+        var boards = asynchronous.Any(projection => projection.Name == BoardsProjection.ProjectionName);
+        // With the boards rebuilt as well, their models are the model repos' whole pages
+        // (LeaderboardWorld.KeepsPageFiles): the pages fold takes only the other repos.
+        var foldsModelPages = boards && asynchronous.OfType<RepoPageProjection>().Any();
+        var modelStreams = StreamKeys.Repo(LeaderboardModelRules.ModelKind, "");
+        foreach (var projection in asynchronous)
         {
             switch (projection)
             {
                 case RepoPageProjection pages:
-                    folds.Add(SingleStream<RepoPage>(pages, pages.IncludedEventTypes, pages.Evolve));
+                    folds.Add(SingleStream<RepoPage>(pages, pages.IncludedEventTypes, pages.Evolve,
+                        foldsModelPages ? key => !key.StartsWith(modelStreams, StringComparison.Ordinal) : _ => true));
                     break;
                 case BenchmarkProjection benchmarks:
-                    folds.Add(SingleStream<BenchmarkDocument>(benchmarks, benchmarks.IncludedEventTypes, benchmarks.Evolve));
+                    folds.Add(SingleStream<BenchmarkDocument>(benchmarks, benchmarks.IncludedEventTypes, benchmarks.Evolve, _ => true));
                     break;
                 case DiscussionProjection discussions:
                     folds.Add(new DocumentFold<Discussion>(e => DiscussionRules.KeyOf(e.Data) is { } key ? [key] : [], discussions.Evolve));
@@ -71,7 +78,6 @@ public static class OnePassRebuild
                     feed = true;
                     break;
                 case { Name: BoardsProjection.ProjectionName }:
-                    boards = true;
                     break;
                 default:
                     // A projection this does not fold would be left behind its progress row: refuse instead.
@@ -87,7 +93,7 @@ public static class OnePassRebuild
             await database.EnsureStorageExistsAsync(type, cancellationToken);
         }
 
-        var world = new LeaderboardWorld { Complete = true };
+        var world = new LeaderboardWorld { Complete = true, KeepsPageFiles = foldsModelPages };
         if (boards)
         {
             await using var session = store.QuerySession();
@@ -183,12 +189,24 @@ public static class OnePassRebuild
         var documents = 0;
         foreach (var fold in folds)
         {
-            documents += await ReplaceAsync(connection, options, serializer, fold.DocumentType, fold.Documents, cancellationToken);
+            var written = foldsModelPages && fold.DocumentType == typeof(RepoPage)
+                ? fold.Documents.Concat(world.Models.Values.Select(model => (model.Id, (object)model.Page)))
+                : fold.Documents;
+            documents += await ReplaceAsync(connection, options, serializer, fold.DocumentType, written, cancellationToken);
             Phase($"  writing {fold.DocumentType.Name}");
         }
 
         if (boards)
         {
+            if (foldsModelPages)
+            {
+                // Written as pages above; the models are stored without their files, as the live projection stores them.
+                foreach (var model in world.Models.Values)
+                {
+                    LeaderboardModelRules.DropFiles(model.Page);
+                }
+            }
+
             documents += await ReplaceAsync(connection, options, serializer, typeof(LeaderboardModel),
                 world.ChangedModels.Select(key => (key, (object)world.Models[key])), cancellationToken);
             Phase($"  writing {nameof(LeaderboardModel)}");
@@ -222,7 +240,9 @@ public static class OnePassRebuild
         return new Outcome(through, events, documents, changeSets, phases);
     }
 
-    private static DocumentFold<TDocument> SingleStream<TDocument>(object projection, IEnumerable<Type> included, Func<TDocument?, string, IEvent, TDocument?> evolve)
+    /// <param name="folds">Whether this fold takes the events of a stream, by its key.</param>
+    private static DocumentFold<TDocument> SingleStream<TDocument>(
+        object projection, IEnumerable<Type> included, Func<TDocument?, string, IEvent, TDocument?> evolve, Func<string, bool> folds)
         where TDocument : class
     {
         var types = included.ToHashSet();
@@ -231,7 +251,7 @@ public static class OnePassRebuild
             throw new NotSupportedException($"{projection.GetType().Name} names no event types; the one-pass rebuild folds only those it names.");
         }
 
-        return new DocumentFold<TDocument>(e => types.Contains(e.EventType) ? [e.StreamKey!] : [], evolve);
+        return new DocumentFold<TDocument>(e => types.Contains(e.EventType) && folds(e.StreamKey!) ? [e.StreamKey!] : [], evolve);
     }
 
     private static async Task<IReadOnlyList<IEvent>> ReadChunkAsync(IDocumentStore store, long after, long through, CancellationToken cancellationToken)
