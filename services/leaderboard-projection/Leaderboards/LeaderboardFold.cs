@@ -36,6 +36,9 @@ public sealed class LeaderboardWorld
     /// </summary>
     public bool KeepsPageFiles { get; init; }
 
+    /// <summary>Each model's shape after the last event folded into it (in memory only; see <see cref="LeaderboardFold.ModelShape"/>).</summary>
+    internal Dictionary<string, LeaderboardFold.ModelShape> Shapes { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Whether this holds every model and board there is (folded from the start of the log), so nothing need be loaded.</summary>
     public bool Complete { get; set; }
 
@@ -164,8 +167,11 @@ public static class LeaderboardFold
     private static List<BoardDiff> ApplyRepo(LeaderboardWorld world, string streamKey, object data, EventInfo info, bool computeChanges)
     {
         var existing = world.Models.GetValueOrDefault(streamKey);
-        // Captured first: the fold changes the model in place.
-        var shape = existing is null ? null : ModelShape.Of(existing);
+        // Taken before the fold changes the model in place: the shape the last event left, unless
+        // the model was loaded or replaced since.
+        var shapeBefore = existing is null
+            ? null
+            : world.Shapes.GetValueOrDefault(streamKey) is { } kept && kept.IsOf(existing) ? kept : ModelShape.Of(existing);
         var model = LeaderboardModelRules.Evolve(existing, streamKey, data, info, world.KeepsPageFiles);
         if (model is null)
         {
@@ -174,11 +180,13 @@ public static class LeaderboardFold
 
         world.Models[streamKey] = model;
         world.ChangedModels.Add(streamKey);
+        var shapeAfter = ModelShape.Of(model);
+        world.Shapes[streamKey] = shapeAfter;
 
         // Only the boards whose entries from this model can differ are looked at: a model's event
         // usually touches one or two of the many benchmarks its results name.
-        var touched = shape?.DatasetsTouchedBy(model) ?? model.Datasets.ToHashSet(StringComparer.Ordinal);
-        var entries = LeaderboardModelRules.EntriesOf(model, touched);
+        var touched = shapeBefore?.DatasetsTouchedBy(shapeAfter) ?? model.Datasets.ToHashSet(StringComparer.Ordinal);
+        var entries = LeaderboardModelRules.EntriesOf(model, shapeAfter.Counting(), touched);
         var diffs = new List<BoardDiff>();
         foreach (var datasetId in touched.Order(StringComparer.Ordinal))
         {
@@ -242,40 +250,68 @@ public static class LeaderboardFold
     }
 
     /// <summary>
-    /// What a model's board entries are made of, as it stood before an event: its results (by
+    /// What a model's board entries are made of, as it stands after an event: its results (by
     /// reference: the page rules never change a result in place, they put a new one in its place),
     /// whether each counts and what evidence says of it, and what every entry shows of the repo.
-    /// After the event, the datasets of whatever differs are the only ones whose entries can.
+    /// Compared with the shape before the event, the datasets of whatever differs are the only ones
+    /// whose entries can. Kept in the world between events, it is the next event's shape before.
     /// </summary>
-    private sealed class ModelShape
+    internal sealed class ModelShape
     {
-        private (RepoResult Result, Standing Standing)[] _results = [];
-        private bool _isBaseModel;
-        private string _owner = "";
-        private bool _ownerIsOrg;
-        private string _repo = "";
+        private readonly LeaderboardModel _model;
+        private readonly (RepoResult Result, Standing Standing)[] _results;
+        private readonly bool _isBaseModel;
+        private readonly string _owner;
+        private readonly bool _ownerIsOrg;
+        private readonly string _repo;
+
+        private ModelShape(LeaderboardModel model)
+        {
+            var page = model.Page;
+            var standing = ResultStanding.Of(page);
+            _model = model;
+            _results = new (RepoResult, Standing)[page.Results.Count];
+            for (var index = 0; index < _results.Length; index++)
+            {
+                var result = page.Results[index];
+                var evidence = model.Evidence.GetValueOrDefault(result.ResultId);
+                _results[index] = (result, new Standing(standing.Counts(result), evidence?.Verified == true, evidence?.Contradicted == true, evidence?.Stderr));
+            }
+
+            _isBaseModel = LeaderboardModelRules.IsBaseModel(page);
+            _owner = page.Owner;
+            _ownerIsOrg = page.OwnerIsOrg;
+            _repo = page.Repo;
+        }
 
         /// <summary>What an entry shows of a result besides the result itself.</summary>
         private readonly record struct Standing(bool Counts, bool Verified, bool Contradicted, double? Stderr);
 
-        public static ModelShape Of(LeaderboardModel model) => new()
-        {
-            _results = StandingsOf(model),
-            _isBaseModel = LeaderboardModelRules.IsBaseModel(model.Page),
-            _owner = model.Page.Owner,
-            _ownerIsOrg = model.Page.OwnerIsOrg,
-            _repo = model.Page.Repo,
-        };
+        public static ModelShape Of(LeaderboardModel model) => new(model);
 
-        public HashSet<string> DatasetsTouchedBy(LeaderboardModel model)
+        /// <summary>Whether this is the shape of that very model object (one loaded again is not).</summary>
+        public bool IsOf(LeaderboardModel model) => ReferenceEquals(_model, model);
+
+        /// <summary>The results on the boards: current and not hidden.</summary>
+        public IEnumerable<RepoResult> Counting()
         {
-            var page = model.Page;
+            foreach (var (result, standing) in _results)
+            {
+                if (standing.Counts)
+                {
+                    yield return result;
+                }
+            }
+        }
+
+        public HashSet<string> DatasetsTouchedBy(ModelShape after)
+        {
             var touched = new HashSet<string>(StringComparer.Ordinal);
-            if (LeaderboardModelRules.IsBaseModel(page) != _isBaseModel || page.Owner != _owner || page.OwnerIsOrg != _ownerIsOrg || page.Repo != _repo)
+            if (after._isBaseModel != _isBaseModel || after._owner != _owner || after._ownerIsOrg != _ownerIsOrg || after._repo != _repo)
             {
                 // Shown by every entry.
                 touched.UnionWith(_results.Select(pair => pair.Result.DatasetId));
-                touched.UnionWith(model.Datasets);
+                touched.UnionWith(after._results.Select(pair => pair.Result.DatasetId));
                 return touched;
             }
 
@@ -283,7 +319,7 @@ public static class LeaderboardFold
             // end, so both lists are walked side by side. A result out of step counts as gone and
             // as new: its dataset is looked at for nothing, never missed.
             var next = 0;
-            foreach (var (result, standing) in StandingsOf(model))
+            foreach (var (result, standing) in after._results)
             {
                 var at = next;
                 while (at < _results.Length && !ReferenceEquals(_results[at].Result, result))
@@ -317,21 +353,6 @@ public static class LeaderboardFold
             }
 
             return touched;
-        }
-
-        private static (RepoResult, Standing)[] StandingsOf(LeaderboardModel model)
-        {
-            var standing = ResultStanding.Of(model.Page);
-            var results = model.Page.Results;
-            var standings = new (RepoResult, Standing)[results.Count];
-            for (var index = 0; index < results.Count; index++)
-            {
-                var result = results[index];
-                var evidence = model.Evidence.GetValueOrDefault(result.ResultId);
-                standings[index] = (result, new Standing(standing.Counts(result), evidence?.Verified == true, evidence?.Contradicted == true, evidence?.Stderr));
-            }
-
-            return standings;
         }
     }
 

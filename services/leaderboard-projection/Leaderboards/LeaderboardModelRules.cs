@@ -75,8 +75,16 @@ public static class LeaderboardModelRules
     private static List<string> DatasetsOf(RepoPage page)
     {
         var datasets = new List<string>();
+        string? last = null;
         foreach (var result in page.Results)
         {
+            // A file's results are side by side and mostly name one dataset.
+            if (string.Equals(result.DatasetId, last, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            last = result.DatasetId;
             var place = datasets.BinarySearch(result.DatasetId, StringComparer.Ordinal);
             if (place < 0)
             {
@@ -94,14 +102,21 @@ public static class LeaderboardModelRules
     /// <param name="datasets">Only the entries of these datasets; all when null.</param>
     public static Dictionary<string, List<BoardEntry>> EntriesOf(LeaderboardModel model, IReadOnlySet<string>? datasets = null)
     {
+        var standing = ResultStanding.Of(model.Page);
+        return EntriesOf(model, model.Page.Results.Where(standing.Counts), datasets);
+    }
+
+    /// <param name="counting">The page's results that count (current and not hidden), in page order.</param>
+    /// <param name="datasets">Only the entries of these datasets; all when null.</param>
+    public static Dictionary<string, List<BoardEntry>> EntriesOf(LeaderboardModel model, IEnumerable<RepoResult> counting, IReadOnlySet<string>? datasets)
+    {
         var page = model.Page;
-        var standing = ResultStanding.Of(page);
         var isBaseModel = IsBaseModel(page);
         var entries = new Dictionary<string, List<BoardEntry>>(StringComparer.Ordinal);
         // A plain loop: this runs for every repo event the boards fold.
-        foreach (var result in page.Results)
+        foreach (var result in counting)
         {
-            if ((datasets is not null && !datasets.Contains(result.DatasetId)) || !standing.Counts(result))
+            if (datasets is not null && !datasets.Contains(result.DatasetId))
             {
                 continue;
             }
