@@ -34,9 +34,13 @@ var verification = builder.AddProject("verification", Projects.Verification)
 ingestion.WithReference(verification);
 
 // The leaderboard projection turns the event stream into leaderboards.
+// Its rebuild folds the whole log into documents held in memory: a 256 MiB first generation lets
+// most of what each event allocates die young (1,000,000 events: 66 s instead of 77 s, garbage
+// collector pauses 8.7 s instead of 16.8 s), for up to that much more memory per heap.
 var projection = builder.AddProject("leaderboard-projection", Projects.LeaderboardProjection)
     .WithReference(evals)
     .WithReference(eventbus)
+    .WithEnvironment("DOTNET_GCgen0size", "0x10000000")
     .WaitFor(ingestion);
 
 // The gateway is the one public entry point: it routes to the services and guards the admin API.

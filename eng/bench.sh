@@ -19,10 +19,12 @@ if ! build_output=$(dotnet build tests/CommunityEvals.Benchmarks -c Release --no
   exit 1
 fi
 # The rebuild runs the service's own code in this process: give it the service's garbage collector
-# (ASP.NET Core services use the server GC; a console app would get the workstation one) and the
-# service's thread-pool spinning (the runtime's default limit, 70; the load client turns it off).
+# (ASP.NET Core services use the server GC; a console app would get the workstation one), the
+# service's thread-pool spinning (the runtime's default limit, 70; the load client turns it off)
+# and the first-generation size the AppHost gives the leaderboard-projection service (AppHost/Program.cs).
 if [ "${1:-}" = rebuild ]; then
   export DOTNET_gcServer=1
   export DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=70
+  export DOTNET_GCgen0size=0x10000000
 fi
 exec dotnet tests/CommunityEvals.Benchmarks/bin/Release/net10.0/CommunityEvals.Benchmarks.dll "$@"
