@@ -160,10 +160,6 @@ public static class LeaderboardModelRules
         return entries;
     }
 
-    /// <summary>A board's entries in their stored order: by model key, then result id.</summary>
-    public static List<BoardEntry> Sorted(IEnumerable<BoardEntry> entries) =>
-        entries.OrderBy(entry => entry.ModelKey, StringComparer.Ordinal).ThenBy(entry => entry.ResultId, StringComparer.Ordinal).ToList();
-
     /// <summary>The item's <c>source</c> object as JSON text in the documented key order; null when absent.</summary>
     public static string? SourceOf(JsonElement item) => KnownOrder.ResultSourceText(item);
 }

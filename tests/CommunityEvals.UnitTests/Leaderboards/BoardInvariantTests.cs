@@ -147,7 +147,7 @@ public sealed class BoardInvariantTests
             var world = log.World;
             foreach (var dataset in Datasets)
             {
-                var expected = LeaderboardModelRules.Sorted(world.Models.Values
+                var expected = StoredOrder(world.Models.Values
                     .SelectMany(model => LeaderboardModelRules.EntriesOf(model).GetValueOrDefault(dataset) ?? []));
                 var contributors = _contributors.TryGetValue(dataset, out var known) ? known : _contributors[dataset] = new SortedSet<string>(StringComparer.Ordinal);
                 var contributorsBefore = contributors.Count;
@@ -171,4 +171,8 @@ public sealed class BoardInvariantTests
             }
         }
     }
+
+    /// <summary>A board's entries in their stored order: by model key, then result id.</summary>
+    private static List<BoardEntry> StoredOrder(IEnumerable<BoardEntry> entries) =>
+        [.. entries.OrderBy(entry => entry.ModelKey, StringComparer.Ordinal).ThenBy(entry => entry.ResultId, StringComparer.Ordinal)];
 }
