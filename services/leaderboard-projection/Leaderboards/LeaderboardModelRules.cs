@@ -99,11 +99,10 @@ public static class LeaderboardModelRules
     public static bool IsBaseModel(RepoPage page) => page.BaseModel is not { Count: > 0 };
 
     /// <summary>The model's eligible results (main and open pull requests, not hidden), by dataset id, each list in stored order.</summary>
-    /// <param name="datasets">Only the entries of these datasets; all when null.</param>
-    public static Dictionary<string, List<BoardEntry>> EntriesOf(LeaderboardModel model, IReadOnlySet<string>? datasets = null)
+    public static Dictionary<string, List<BoardEntry>> EntriesOf(LeaderboardModel model)
     {
         var standing = ResultStanding.Of(model.Page);
-        return EntriesOf(model, model.Page.Results.Where(standing.Counts), datasets);
+        return EntriesOf(model, model.Page.Results.Where(standing.Counts), datasets: null);
     }
 
     /// <param name="counting">The page's results that count (current and not hidden), in page order.</param>

@@ -240,9 +240,9 @@ public static class OnePassRebuild
         return new Outcome(through, events, documents, changeSets, phases);
     }
 
-    /// <param name="folds">Whether this fold takes the events of a stream, by its key.</param>
+    /// <param name="takesStream">Whether this fold takes the events of a stream, by its key.</param>
     private static DocumentFold<TDocument> SingleStream<TDocument>(
-        object projection, IEnumerable<Type> included, Func<TDocument?, string, IEvent, TDocument?> evolve, Func<string, bool> folds)
+        object projection, IEnumerable<Type> included, Func<TDocument?, string, IEvent, TDocument?> evolve, Func<string, bool> takesStream)
         where TDocument : class
     {
         var types = included.ToHashSet();
@@ -251,7 +251,7 @@ public static class OnePassRebuild
             throw new NotSupportedException($"{projection.GetType().Name} names no event types; the one-pass rebuild folds only those it names.");
         }
 
-        return new DocumentFold<TDocument>(e => types.Contains(e.EventType) && folds(e.StreamKey!) ? [e.StreamKey!] : [], evolve);
+        return new DocumentFold<TDocument>(e => types.Contains(e.EventType) && takesStream(e.StreamKey!) ? [e.StreamKey!] : [], evolve);
     }
 
     private static async Task<IReadOnlyList<IEvent>> ReadChunkAsync(IDocumentStore store, long after, long through, CancellationToken cancellationToken)
