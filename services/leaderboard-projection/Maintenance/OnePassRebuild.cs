@@ -41,6 +41,9 @@ public static class OnePassRebuild
     /// </summary>
     public const int ChangesPerWrite = 50_000;
 
+    /// <summary>Connections the document tables are written on at once: PostgreSQL parses each one's JSON on one core.</summary>
+    private static int Lanes => Math.Clamp(Environment.ProcessorCount, 2, 4);
+
     /// <param name="Phases">Seconds spent in each phase, in order: where a rebuild's time goes.</param>
     public sealed record Outcome(long Through, long Events, int Documents, int ChangeSets, IReadOnlyList<(string Phase, double Seconds)> Phases);
 
@@ -104,10 +107,12 @@ public static class OnePassRebuild
         await using var connection = database.CreateConnection();
         await connection.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        // While the events are folded here, the database copies the feed and deletes the documents
-        // about to be replaced (unseen by readers until the commit).
-        var preparing = PrepareAsync(connection, options, feed ? through : null, replaced, cancellationToken);
+        // The staging tables have fixed names: one rebuild at a time (a second waits for the first's commit).
+        await using (var exclusive = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext($1))", connection, transaction))
+        {
+            exclusive.Parameters.Add(new NpgsqlParameter<string> { TypedValue = $"communityevals one-pass rebuild {options.DatabaseSchemaName}" });
+            await exclusive.ExecuteNonQueryAsync(cancellationToken);
+        }
 
         var phases = new List<(string, double)>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -117,20 +122,24 @@ public static class OnePassRebuild
             clock.Restart();
         }
 
+        // Filled on their own connections and committed there; put in place by this transaction at the end.
+        var staged = new StagedTables(database);
+        var swapped = false;
+        // While the events are folded here, the database copies the feed into its new table.
+        var copyingFeed = feed ? Task.Run(() => staged.CopyFeedAsync(options, through, cancellationToken), cancellationToken) : Task.CompletedTask;
         var waiting = TimeSpan.Zero;
         var records = new List<ScoreChangeRecord>();
         var writingChanges = Task.FromResult(0);
         var changeSets = 0;
-        async Task<int> WriteChangesAsync(List<ScoreChangeRecord> batch)
+        Task<int> WriteChangesAsync(List<ScoreChangeRecord> batch)
         {
-            // The connection is free once the feed is copied and the old documents deleted.
-            await preparing;
             var (ids, data) = ScoreChangeSets.Rows(batch, serializer);
-            return await CopyAsync(connection, ScoreChangeSets.TableName(store), typeof(ScoreChangeSet), NpgsqlDbType.Bigint, ids.Zip(data), cancellationToken);
+            return CopyAsync(connection, ScoreChangeSets.TableName(store), typeof(ScoreChangeSet), NpgsqlDbType.Bigint, ids.Zip(data), cancellationToken);
         }
 
         long events = 0;
         IEvent? last = null;
+        var documents = 0;
         try
         {
             var next = ReadChunkAsync(store, 0, through, cancellationToken);
@@ -171,60 +180,81 @@ public static class OnePassRebuild
                     writingChanges = Task.Run(() => WriteChangesAsync(batch), cancellationToken);
                 }
             }
-        }
-        catch
-        {
-            // The connection may still be busy with the feed, the deletes or a batch of changes: let them end before it is closed (and the transaction rolled back).
-            await preparing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await ((Task)writingChanges).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            throw;
-        }
 
-        Phase("reading and folding the events");
-        phases.Add(("  of which waiting for the next chunk", Math.Round(waiting.TotalSeconds, 3)));
-        await preparing;
-        changeSets += await writingChanges;
-        Phase("copying the feed, deleting, writing changes (waited for)");
+            Phase("reading and folding the events");
+            phases.Add(("  of which waiting for the next chunk", Math.Round(waiting.TotalSeconds, 3)));
+            await copyingFeed;
+            changeSets += await writingChanges;
+            Phase("copying the feed, writing changes (waited for)");
 
-        var documents = 0;
-        foreach (var fold in folds)
-        {
-            var written = foldsModelPages && fold.DocumentType == typeof(RepoPage)
-                ? fold.Documents.Concat(world.Models.Values.Select(model => (model.Id, (object)model.Page)))
-                : fold.Documents;
-            documents += await ReplaceAsync(connection, options, serializer, fold.DocumentType, written, cancellationToken);
-            Phase($"  writing {fold.DocumentType.Name}");
-        }
-
-        if (boards)
-        {
-            if (foldsModelPages)
-            {
-                // Written as pages above; the models are stored without their files, as the live projection stores them.
-                foreach (var model in world.Models.Values)
-                {
-                    LeaderboardModelRules.DropFiles(model.Page);
-                }
-            }
-
-            documents += await ReplaceAsync(connection, options, serializer, typeof(LeaderboardModel),
-                world.ChangedModels.Select(key => (key, (object)world.Models[key])), cancellationToken);
-            Phase($"  writing {nameof(LeaderboardModel)}");
-            documents += await ReplaceAsync(connection, options, serializer, typeof(LeaderboardBoard),
-                world.ChangedBoards.Select(datasetId => (world.Boards[datasetId].Id, (object)world.Boards[datasetId])), cancellationToken);
+            // The document tables are filled side by side, a table to a connection at a time.
+            var writes = new List<Func<NpgsqlConnection, Task<int>>>();
             var cursor = last is null
                 ? []
                 : new[] { (LeaderboardCursor.Key, (object)new LeaderboardCursor { LastSequence = last.Sequence, FoldedSequence = last.Sequence, LastTimestamp = last.Timestamp }) };
-            documents += await ReplaceAsync(connection, options, serializer, typeof(LeaderboardCursor), cursor, cancellationToken);
-            Phase($"  writing {nameof(LeaderboardBoard)} and the cursor");
-        }
+            if (boards)
+            {
+                if (foldsModelPages)
+                {
+                    var pages = folds.Single(fold => fold.DocumentType == typeof(RepoPage));
+                    writes.Add(async lane =>
+                    {
+                        var written = await staged.WriteAsync(lane, options, serializer, typeof(RepoPage),
+                            pages.Documents.Concat(world.Models.Values.Select(model => (model.Id, (object)model.Page))), cancellationToken);
+                        // Written as pages just now; the models are stored without their files, as the live projection stores them.
+                        foreach (var model in world.Models.Values)
+                        {
+                            LeaderboardModelRules.DropFiles(model.Page);
+                        }
 
-        if (records.Count > 0)
+                        return written + await WriteModelsAsync(lane);
+                    });
+                }
+                else
+                {
+                    writes.Add(WriteModelsAsync);
+                }
+            }
+
+            writes.AddRange(folds
+                .Where(fold => !(foldsModelPages && fold.DocumentType == typeof(RepoPage)))
+                .OrderByDescending(fold => fold.Count)
+                .Select(fold => (Func<NpgsqlConnection, Task<int>>)(lane => staged.WriteAsync(lane, options, serializer, fold.DocumentType, fold.Documents, cancellationToken))));
+            if (boards)
+            {
+                writes.Add(async lane =>
+                    await staged.WriteAsync(lane, options, serializer, typeof(LeaderboardBoard),
+                        world.ChangedBoards.Select(datasetId => (world.Boards[datasetId].Id, (object)world.Boards[datasetId])), cancellationToken)
+                    + await staged.WriteAsync(lane, options, serializer, typeof(LeaderboardCursor), cursor, cancellationToken));
+            }
+
+            Task<int> WriteModelsAsync(NpgsqlConnection lane) =>
+                staged.WriteAsync(lane, options, serializer, typeof(LeaderboardModel), world.ChangedModels.Select(key => (key, (object)world.Models[key])), cancellationToken);
+
+            documents = await staged.RunAsync(writes, Lanes, cancellationToken);
+            Phase($"writing the documents ({Lanes} connections)");
+            phases.AddRange(staged.Timings.Select(timing => ($"  {timing.Table}", timing.Seconds)));
+
+            if (records.Count > 0)
+            {
+                changeSets += await WriteChangesAsync(records);
+            }
+
+            Phase("writing the score changes");
+            await staged.SwapAsync(connection, transaction, cancellationToken);
+            swapped = true;
+        }
+        finally
         {
-            changeSets += await WriteChangesAsync(records);
+            if (!swapped)
+            {
+                // The connection may still be busy with a batch of changes: let it end before it is closed (and the transaction rolled back).
+                await copyingFeed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await ((Task)writingChanges).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await staged.DropAsync();
+            }
         }
 
-        Phase("writing the score changes");
         await using (var progress = new NpgsqlCommand(
                          $"insert into {options.Events.DatabaseSchemaName}.mt_event_progression (name, last_seq_id) select name, $2 from unnest($1::text[]) as t(name) "
                          + "on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = transaction_timestamp()",
@@ -264,52 +294,6 @@ public static class OnePassRebuild
             .ToListAsync(cancellationToken);
     }
 
-    /// <summary>Copies the feed (when there is one to copy) and empties the tables of the documents about to be replaced.</summary>
-    private static async Task PrepareAsync(NpgsqlConnection connection, StoreOptions options, long? feedThrough, Type[] replaced, CancellationToken cancellationToken)
-    {
-        if (feedThrough is { } through)
-        {
-            await CopyFeedAsync(connection, options, through, cancellationToken);
-        }
-
-        foreach (var type in replaced)
-        {
-            var table = ((IReadOnlyStoreOptions)options).FindOrResolveDocumentType(type).TableName.QualifiedName;
-            await using var delete = new NpgsqlCommand($"delete from {table}", connection);
-            await delete.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
-
-    /// <summary>
-    /// The feed holds each event's data as stored (the same JSON the public shape gives: camelCase,
-    /// no converters) under its type's name, so it is copied by one statement inside the database.
-    /// </summary>
-    private static async Task CopyFeedAsync(NpgsqlConnection connection, StoreOptions options, long through, CancellationToken cancellationToken)
-    {
-        var schema = options.DatabaseSchemaName;
-        var mappings = ((Marten.Events.EventGraph)options.Events).AllKnownEventTypes();
-        await using (var empty = new NpgsqlCommand($"{FeedTable.CreateSql(schema)}; delete from {FeedTable.QualifiedName(schema)}", connection))
-        {
-            await empty.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using var command = new NpgsqlCommand(
-            $"insert into {FeedTable.QualifiedName(schema)} (seq, type, stream, actor, occurred_at, data) "
-            + $"select e.seq_id, coalesce(n.name, e.type), e.stream_id, e.user_name, e.timestamp, e.data from {options.Events.DatabaseSchemaName}.mt_events e "
-            + "left join unnest($1::text[], $2::text[]) as n(alias, name) on n.alias = e.type where e.seq_id <= $3",
-            connection);
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. mappings.Select(mapping => mapping.EventTypeName)] });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. mappings.Select(mapping => mapping.EventType.Name)] });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = through });
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    /// <summary>Copies the documents into their table (emptied by <see cref="PrepareAsync"/>).</summary>
-    private static Task<int> ReplaceAsync(
-        NpgsqlConnection connection, StoreOptions options, ISerializer serializer, Type type, IEnumerable<(string Id, object Document)> documents, CancellationToken cancellationToken) =>
-        CopyAsync(connection, ((IReadOnlyStoreOptions)options).FindOrResolveDocumentType(type).TableName.QualifiedName, type, NpgsqlDbType.Text,
-            documents.Select(pair => (pair.Id, serializer.ToJson(pair.Document))), cancellationToken);
-
     /// <summary>Document rows as <c>Store</c> would write them (id, data, .NET type; the version and time left to their defaults), with <c>COPY</c>.</summary>
     private static async Task<int> CopyAsync<TId>(
         NpgsqlConnection connection, string table, Type type, NpgsqlDbType idType, IEnumerable<(TId Id, string Json)> rows, CancellationToken cancellationToken)
@@ -330,9 +314,137 @@ public static class OnePassRebuild
         return count;
     }
 
+    /// <summary>The rebuild's <see cref="StagedTable"/>s: filled on connections of their own, then swapped in by the rebuild's transaction.</summary>
+    private sealed class StagedTables(Marten.Storage.IMartenDatabase database)
+    {
+        private readonly List<StagedTable> _tables = [];
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(string Table, double Seconds)> _timings = new();
+
+        public IEnumerable<(string Table, double Seconds)> Timings => _timings;
+
+        /// <summary>
+        /// The feed holds each event's data as stored (the same JSON the public shape gives: camelCase,
+        /// no converters) under its type's name, so it is copied by one statement inside the database.
+        /// </summary>
+        public async Task CopyFeedAsync(StoreOptions options, long through, CancellationToken cancellationToken)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var schema = options.DatabaseSchemaName;
+            var mappings = ((Marten.Events.EventGraph)options.Events).AllKnownEventTypes();
+            await using var connection = database.CreateConnection();
+            await connection.OpenAsync(cancellationToken);
+            await using (var create = new NpgsqlCommand(FeedTable.CreateSql(schema), connection))
+            {
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var table = await StageAsync(connection, FeedTable.QualifiedName(schema), cancellationToken);
+            await using (var command = new NpgsqlCommand(
+                             $"insert into {table.QualifiedStaging} (seq, type, stream, actor, occurred_at, data) "
+                             + $"select e.seq_id, coalesce(n.name, e.type), e.stream_id, e.user_name, e.timestamp, e.data from {options.Events.DatabaseSchemaName}.mt_events e "
+                             + "left join unnest($1::text[], $2::text[]) as n(alias, name) on n.alias = e.type where e.seq_id <= $3",
+                             connection, transaction))
+            {
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. mappings.Select(mapping => mapping.EventTypeName)] });
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. mappings.Select(mapping => mapping.EventType.Name)] });
+                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = through });
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await table.IndexAsync(connection, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            _timings.Enqueue((FeedTable.Name + " (beside the fold)", Math.Round(clock.Elapsed.TotalSeconds, 3)));
+        }
+
+        /// <summary>Writes one document type's new table on <paramref name="lane"/>, in a transaction of its own.</summary>
+        public async Task<int> WriteAsync(
+            NpgsqlConnection lane, StoreOptions options, ISerializer serializer, Type type, IEnumerable<(string Id, object Document)> documents, CancellationToken cancellationToken)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await using var transaction = await lane.BeginTransactionAsync(cancellationToken);
+            var table = await StageAsync(lane, ((IReadOnlyStoreOptions)options).FindOrResolveDocumentType(type).TableName.QualifiedName, cancellationToken);
+            var written = await CopyAsync(lane, table.QualifiedStaging, type, NpgsqlDbType.Text,
+                documents.Select(pair => (pair.Id, serializer.ToJson(pair.Document))), cancellationToken);
+            await table.IndexAsync(lane, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            _timings.Enqueue((type.Name, Math.Round(clock.Elapsed.TotalSeconds, 3)));
+            return written;
+        }
+
+        /// <summary>Runs the writes on <paramref name="lanes"/> connections, each taking the next write when done; the documents written.</summary>
+        public async Task<int> RunAsync(IReadOnlyList<Func<NpgsqlConnection, Task<int>>> writes, int lanes, CancellationToken cancellationToken)
+        {
+            var queue = new System.Collections.Concurrent.ConcurrentQueue<Func<NpgsqlConnection, Task<int>>>(writes);
+            async Task<int> LaneAsync()
+            {
+                await using var lane = database.CreateConnection();
+                await lane.OpenAsync(cancellationToken);
+                var written = 0;
+                while (queue.TryDequeue(out var write))
+                {
+                    written += await write(lane);
+                }
+
+                return written;
+            }
+
+            var running = Enumerable.Range(0, Math.Min(lanes, writes.Count)).Select(_ => Task.Run(LaneAsync, cancellationToken)).ToList();
+            try
+            {
+                return (await Task.WhenAll(running)).Sum();
+            }
+            finally
+            {
+                // On a failure, the other lanes end before their tables are dropped.
+                await ((Task)Task.WhenAll(running)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+
+        /// <summary>Puts every new table in its old one's place, in the rebuild's transaction.</summary>
+        public async Task SwapAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        {
+            foreach (var table in _tables)
+            {
+                await table.SwapAsync(connection, transaction, cancellationToken);
+            }
+        }
+
+        /// <summary>Drops the new tables of a rebuild that failed; a table left behind is dropped by the next rebuild anyway.</summary>
+        public async Task DropAsync()
+        {
+            try
+            {
+                await using var connection = database.CreateConnection();
+                await connection.OpenAsync();
+                foreach (var table in _tables)
+                {
+                    await table.DropAsync(connection, CancellationToken.None);
+                }
+            }
+            catch (NpgsqlException)
+            {
+                // Best effort: the failure that brought us here is the one to report.
+            }
+        }
+
+        private async Task<StagedTable> StageAsync(NpgsqlConnection connection, string qualifiedTable, CancellationToken cancellationToken)
+        {
+            var table = await StagedTable.CreateAsync(connection, qualifiedTable, cancellationToken);
+            lock (_tables)
+            {
+                _tables.Add(table);
+            }
+
+            return table;
+        }
+    }
+
     private interface IDocumentFold
     {
         Type DocumentType { get; }
+
+        int Count { get; }
 
         IEnumerable<(string Id, object Document)> Documents { get; }
 
@@ -346,6 +458,8 @@ public static class OnePassRebuild
         private readonly Dictionary<string, TDocument> _documents = new(StringComparer.Ordinal);
 
         public Type DocumentType => typeof(TDocument);
+
+        public int Count => _documents.Count;
 
         public IEnumerable<(string Id, object Document)> Documents => _documents.Select(pair => (pair.Key, (object)pair.Value));
 
