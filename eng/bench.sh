@@ -25,6 +25,6 @@ fi
 if [ "${1:-}" = rebuild ]; then
   export DOTNET_gcServer=1
   export DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=70
-  export DOTNET_GCgen0size=0x10000000
+  export DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x10000000}
 fi
 exec dotnet tests/CommunityEvals.Benchmarks/bin/Release/net10.0/CommunityEvals.Benchmarks.dll "$@"

@@ -21,14 +21,16 @@ namespace CommunityEvals.LeaderboardProjection.Maintenance;
 /// page after page; with six projections that is six reads of every event and most documents
 /// written many times. Here each event is read once and folded by every projection's own rules
 /// (the projections' <c>Evolve</c>, <see cref="LeaderboardProjection.Fold"/>) into documents held
-/// in memory, which are then copied in (<c>COPY</c>); the feed is copied inside the database.
+/// in memory, which are then copied (<c>COPY</c>) into new tables beside the old ones, on several
+/// connections at once (<see cref="StagedTable"/>); the feed is copied inside the database, into
+/// its new table, while the events are folded.
 /// </summary>
 /// <remarks>
-/// The caller pauses the projection coordinator first (so no agent runs) and resumes it after:
-/// everything is written in one transaction, with each projection's progress set to
-/// <c>through</c>, so readers see the old read models until the new ones are complete, and the
-/// agents go on from exactly the events this did not fold. The score-change log is kept, as in the
-/// daemon's rebuild: changes are stored only for events after its last set.
+/// The caller pauses the projection coordinator first (so no agent runs) and resumes it after. The
+/// new tables take the old ones' places in the rebuild's one transaction, which also sets each
+/// projection's progress to <c>through</c>, so readers see the old read models until the new ones
+/// are complete, and the agents go on from exactly the events this did not fold. The score-change
+/// log is kept, as in the daemon's rebuild: changes are stored only for events after its last set.
 /// </remarks>
 public static class OnePassRebuild
 {
@@ -40,6 +42,9 @@ public static class OnePassRebuild
     /// A first build of a long log makes millions; held to the end they took gigabytes.
     /// </summary>
     public const int ChangesPerWrite = 50_000;
+
+    /// <summary>Chunks read and folded by the other projections that the boards' fold may still have to take: a bound on the events held.</summary>
+    private const int BoardChunksAhead = 4;
 
     /// <summary>Connections the document tables are written on at once: PostgreSQL parses each one's JSON on one core.</summary>
     private static int Lanes => Math.Clamp(Environment.ProcessorCount, 2, 4);
@@ -140,6 +145,45 @@ public static class OnePassRebuild
         long events = 0;
         IEvent? last = null;
         var documents = 0;
+        // The boards' fold is the longest: it runs on a thread of its own, taking the chunks as they
+        // are read, so that it never waits for the other folds or for a free pool thread.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var boardChunks = new System.Collections.Concurrent.BlockingCollection<IReadOnlyList<IEvent>>(BoardChunksAhead);
+        var boardsBusy = TimeSpan.Zero;
+        var foldingBoards = boards
+            ? Task.Factory.StartNew(FoldBoards, stopping.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            : Task.CompletedTask;
+        void FoldBoards()
+        {
+            foreach (var chunk in boardChunks.GetConsumingEnumerable(stopping.Token))
+            {
+                var busy = System.Diagnostics.Stopwatch.StartNew();
+                BoardsProjection.Fold(world, chunk.Where(BoardsProjection.IsRelevant), records);
+                boardsBusy += busy.Elapsed;
+                if (records.Count >= ChangesPerWrite)
+                {
+                    // One batch written while the next is made: never more than two held.
+                    changeSets += writingChanges.GetAwaiter().GetResult();
+                    var batch = records;
+                    records = [];
+                    writingChanges = Task.Run(() => WriteChangesAsync(batch), stopping.Token);
+                }
+            }
+        }
+
+        void HandToBoards(IReadOnlyList<IEvent> chunk)
+        {
+            try
+            {
+                boardChunks.Add(chunk, stopping.Token);
+            }
+            catch (OperationCanceledException) when (foldingBoards.IsFaulted)
+            {
+                // The boards' failure is the one to report.
+                foldingBoards.GetAwaiter().GetResult();
+            }
+        }
+
         try
         {
             var next = ReadChunkAsync(store, 0, through, cancellationToken);
@@ -156,10 +200,11 @@ public static class OnePassRebuild
                 next = chunk.Count < ChunkSize
                     ? Task.FromResult<IReadOnlyList<IEvent>>([])
                     : Task.Run(() => ReadChunkAsync(store, chunk[^1].Sequence, through, cancellationToken), cancellationToken);
-                // The boards' fold is the longest; it runs beside the others (and beside the next chunk's read).
-                var foldingBoards = boards
-                    ? Task.Run(() => BoardsProjection.Fold(world, chunk.Where(BoardsProjection.IsRelevant), records), cancellationToken)
-                    : Task.CompletedTask;
+                if (boards)
+                {
+                    HandToBoards(chunk);
+                }
+
                 foreach (var @event in chunk)
                 {
                     foreach (var fold in folds)
@@ -168,21 +213,15 @@ public static class OnePassRebuild
                     }
                 }
 
-                await foldingBoards;
                 events += chunk.Count;
                 last = chunk[^1];
-                if (records.Count >= ChangesPerWrite)
-                {
-                    // One batch written while the next is made: never more than two held.
-                    changeSets += await writingChanges;
-                    var batch = records;
-                    records = [];
-                    writingChanges = Task.Run(() => WriteChangesAsync(batch), cancellationToken);
-                }
             }
 
+            boardChunks.CompleteAdding();
+            await foldingBoards;
             Phase("reading and folding the events");
             phases.Add(("  of which waiting for the next chunk", Math.Round(waiting.TotalSeconds, 3)));
+            phases.Add(("  the boards' fold busy (its own thread)", Math.Round(boardsBusy.TotalSeconds, 3)));
             await copyingFeed;
             changeSets += await writingChanges;
             Phase("copying the feed, writing changes (waited for)");
@@ -248,6 +287,8 @@ public static class OnePassRebuild
         {
             if (!swapped)
             {
+                await stopping.CancelAsync();
+                await foldingBoards.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 // The connection may still be busy with a batch of changes: let it end before it is closed (and the transaction rolled back).
                 await copyingFeed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 await ((Task)writingChanges).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
