@@ -54,22 +54,43 @@ public static class CurrentResults
 /// </summary>
 public sealed class ResultStanding
 {
-    private readonly HashSet<int> _open = [];
-    private readonly Dictionary<string, HiddenMark> _marks = new(StringComparer.Ordinal);
+    /// <summary>Numbers above this are looked up in a set rather than flagged in an array.</summary>
+    private const int MostFlagged = 4096;
+
+    // Pull requests are numbered from 1 as they are opened: the open ones are flags by number. The
+    // boards build this for every event of a model, whose page holds dozens of pull requests.
+    private readonly bool[] _openFlags = [];
+    private readonly HashSet<int>? _openBeyond;
+    private readonly Dictionary<string, HiddenMark>? _marks;
 
     public ResultStanding(IEnumerable<RepoPullRequest> pullRequests, IEnumerable<HiddenMark> hidden)
     {
         foreach (var pullRequest in pullRequests)
         {
-            if (pullRequest.Status == DiscussionStatus.Open)
+            if (pullRequest.Status != DiscussionStatus.Open)
             {
-                _open.Add(pullRequest.Number);
+                continue;
+            }
+
+            var number = pullRequest.Number;
+            if (number is >= 0 and <= MostFlagged)
+            {
+                if (number >= _openFlags.Length)
+                {
+                    Array.Resize(ref _openFlags, Math.Max(number + 1, 2 * _openFlags.Length));
+                }
+
+                _openFlags[number] = true;
+            }
+            else
+            {
+                (_openBeyond ??= []).Add(number);
             }
         }
 
         foreach (var mark in hidden)
         {
-            _marks[mark.ResultId] = mark;
+            (_marks ??= new Dictionary<string, HiddenMark>(StringComparer.Ordinal))[mark.ResultId] = mark;
         }
     }
 
@@ -79,10 +100,13 @@ public sealed class ResultStanding
     public static string OriginOf(RepoResult result) => result.PullRequest is null ? CurrentResult.Author : CurrentResult.Community;
 
     /// <summary>On main, or on a pull request that is open.</summary>
-    public bool IsCurrent(RepoResult result) => result.PullRequest is not { } number || _open.Contains(number);
+    public bool IsCurrent(RepoResult result) => result.PullRequest is not { } number || IsOpen(number);
 
-    public HiddenMark? HiddenMarkOf(RepoResult result) => _marks.GetValueOrDefault(result.ResultId);
+    public HiddenMark? HiddenMarkOf(RepoResult result) => _marks?.GetValueOrDefault(result.ResultId);
 
     /// <summary>Current and not hidden: on the boards.</summary>
-    public bool Counts(RepoResult result) => IsCurrent(result) && !_marks.ContainsKey(result.ResultId);
+    public bool Counts(RepoResult result) => IsCurrent(result) && _marks?.ContainsKey(result.ResultId) != true;
+
+    private bool IsOpen(int number) =>
+        (uint)number < (uint)_openFlags.Length ? _openFlags[number] : _openBeyond?.Contains(number) == true;
 }

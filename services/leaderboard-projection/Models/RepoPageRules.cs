@@ -178,6 +178,7 @@ public static class RepoPageRules
             return touched.Contains(result.Path) || retracted.Contains(result.ResultId);
         });
 
+        string? lastDataset = null;
         foreach (var entry in entries)
         {
             if (written.HasRepeats)
@@ -188,13 +189,20 @@ public static class RepoPageRules
 
             var earlier = before[written.IndexOf(entry.ResultId)];
             var unchanged = earlier is not null && SameAs(earlier, entry);
+            // A page's results name a few datasets, each many times: equal ids share one string (the
+            // earlier result's, or the last entry's), so the many comparisons of them mostly end at
+            // the reference.
+            var datasetId = earlier is not null && string.Equals(earlier.DatasetId, entry.DatasetId, StringComparison.Ordinal) ? earlier.DatasetId
+                : string.Equals(lastDataset, entry.DatasetId, StringComparison.Ordinal) ? lastDataset!
+                : entry.DatasetId;
+            lastDataset = datasetId;
             page.Results.Add(new RepoResult
             {
                 ResultId = entry.ResultId,
                 PullRequest = pullRequest,
                 Path = entry.Path,
                 Index = entry.Index,
-                DatasetId = entry.DatasetId,
+                DatasetId = datasetId,
                 TaskId = entry.TaskId,
                 Value = entry.Value,
                 ValueText = entry.ValueText,

@@ -79,7 +79,73 @@ public static class KnownOrder
             return null;
         }
 
-        return Apply(source, ResultShape.Child("source"))?.ToJsonString() ?? "null";
+        // Written straight out rather than built as nodes: boards work this out for every changed result.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            Write(writer, source, ResultShape.Child("source"));
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>What <see cref="Apply"/> gives, written as JSON: a repeated key keeps its first place and its last value.</summary>
+    private static void Write(Utf8JsonWriter writer, JsonElement element, Shape? shape)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object when shape is not null:
+                var properties = new List<(string Name, JsonElement Value)>();
+                foreach (var property in element.EnumerateObject())
+                {
+                    var at = properties.FindIndex(known => known.Name == property.Name);
+                    if (at >= 0)
+                    {
+                        properties[at] = (property.Name, property.Value);
+                    }
+                    else
+                    {
+                        properties.Add((property.Name, property.Value));
+                    }
+                }
+
+                writer.WriteStartObject();
+                foreach (var key in shape.Keys)
+                {
+                    foreach (var (name, value) in properties)
+                    {
+                        if (name == key)
+                        {
+                            writer.WritePropertyName(name);
+                            Write(writer, value, shape.Child(name));
+                        }
+                    }
+                }
+
+                foreach (var (name, value) in properties)
+                {
+                    if (!shape.Keys.Contains(name))
+                    {
+                        writer.WritePropertyName(name);
+                        Write(writer, value, shape.Child(name));
+                    }
+                }
+
+                writer.WriteEndObject();
+                return;
+            case JsonValueKind.Array when shape is not null:
+                writer.WriteStartArray();
+                foreach (var item in element.EnumerateArray())
+                {
+                    Write(writer, item, shape);
+                }
+
+                writer.WriteEndArray();
+                return;
+            default:
+                element.WriteTo(writer);
+                return;
+        }
     }
 
     private static JsonNode? Apply(JsonElement element, Shape? shape)

@@ -137,4 +137,33 @@ public class CurrentResultsTests
 
         Assert.Equal(["m0", "p2"], Ids(current));
     }
+
+    /// <summary>Open pull requests are flags by number up to a bound, and a set beyond it: both must answer alike.</summary>
+    [Theory]
+    [InlineData(new[] { 1, 2, 3 }, new[] { 2 })]
+    [InlineData(new[] { 7, 4096, 4097, 90_000, -3 }, new[] { 4096, 90_000, -3 })]
+    [InlineData(new[] { 5 }, new int[0])]
+    public void A_pull_requests_results_are_current_exactly_while_it_is_open(int[] numbers, int[] open)
+    {
+        var pullRequests = numbers.Select(number => new RepoPullRequest
+        {
+            Number = number,
+            Status = open.Contains(number) ? DiscussionStatus.Open : number % 2 == 0 ? DiscussionStatus.Merged : DiscussionStatus.Closed,
+        }).ToList();
+        var hidden = new HiddenMark { ResultId = "hidden" };
+        var standing = new ResultStanding(pullRequests, [hidden]);
+
+        foreach (var number in numbers.Append(1_000_000).Append(4095))
+        {
+            var result = new RepoResult { ResultId = $"r{number}", PullRequest = number };
+            Assert.Equal(open.Contains(number), standing.IsCurrent(result));
+            Assert.Equal(open.Contains(number), standing.Counts(result));
+        }
+
+        Assert.True(standing.IsCurrent(new RepoResult { ResultId = "hidden" }));
+        Assert.False(standing.Counts(new RepoResult { ResultId = "hidden" }));
+        Assert.Same(hidden, standing.HiddenMarkOf(new RepoResult { ResultId = "hidden" }));
+        Assert.True(standing.Counts(new RepoResult { ResultId = "main" }));
+        Assert.Null(standing.HiddenMarkOf(new RepoResult { ResultId = "main" }));
+    }
 }
