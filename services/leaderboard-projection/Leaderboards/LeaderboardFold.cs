@@ -39,6 +39,9 @@ public sealed class LeaderboardWorld
     /// <summary>Each model's shape after the last event folded into it (in memory only; see <see cref="LeaderboardFold.ModelShape"/>).</summary>
     internal Dictionary<string, LeaderboardFold.ModelShape> Shapes { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>A shape no longer held by <see cref="Shapes"/>, whose array the next shape made takes over.</summary>
+    internal LeaderboardFold.ModelShape? SpareShape { get; set; }
+
     /// <summary>Whether this holds every model and board there is (folded from the start of the log), so nothing need be loaded.</summary>
     public bool Complete { get; set; }
 
@@ -180,13 +183,16 @@ public static class LeaderboardFold
 
         world.Models[streamKey] = model;
         world.ChangedModels.Add(streamKey);
-        var shapeAfter = ModelShape.Of(model);
+        var shapeAfter = ModelShape.Of(model, world.SpareShape);
+        world.SpareShape = null;
         world.Shapes[streamKey] = shapeAfter;
 
         // Only the boards whose entries from this model can differ are looked at: a model's event
         // usually touches one or two of the many benchmarks its results name.
         var touched = shapeBefore?.DatasetsTouchedBy(shapeAfter) ?? model.Datasets.ToHashSet(StringComparer.Ordinal);
         var entries = LeaderboardModelRules.EntriesOf(model, shapeAfter.Counting(), touched);
+        // Nothing holds the shape before any more (the model's is the shape after): the next event's shape takes its array.
+        world.SpareShape = shapeBefore;
         var diffs = new List<BoardDiff>();
         foreach (var datasetId in touched.Order(StringComparer.Ordinal))
         {
@@ -258,20 +264,36 @@ public static class LeaderboardFold
     /// </summary>
     internal sealed class ModelShape
     {
-        private readonly LeaderboardModel _model;
-        private readonly (RepoResult Result, Standing Standing)[] _results;
-        private readonly bool _isBaseModel;
-        private readonly string _owner;
-        private readonly bool _ownerIsOrg;
-        private readonly string _repo;
+        private LeaderboardModel _model = null!;
+        private (RepoResult Result, Standing Standing)[] _results = [];
+        private int _count;
+        private bool _isBaseModel;
+        private string _owner = "";
+        private bool _ownerIsOrg;
+        private string _repo = "";
 
-        private ModelShape(LeaderboardModel model)
+        private ModelShape()
+        {
+        }
+
+        private void Take(LeaderboardModel model)
         {
             var page = model.Page;
             var standing = ResultStanding.Of(page);
+            var count = page.Results.Count;
+            if (_results.Length < count)
+            {
+                _results = new (RepoResult, Standing)[Math.Max(count, 2 * _results.Length)];
+            }
+            else
+            {
+                // What a longer page left is let go.
+                Array.Clear(_results, count, _count - Math.Min(_count, count));
+            }
+
             _model = model;
-            _results = new (RepoResult, Standing)[page.Results.Count];
-            for (var index = 0; index < _results.Length; index++)
+            _count = count;
+            for (var index = 0; index < count; index++)
             {
                 var result = page.Results[index];
                 var evidence = model.Evidence.GetValueOrDefault(result.ResultId);
@@ -287,7 +309,13 @@ public static class LeaderboardFold
         /// <summary>What an entry shows of a result besides the result itself.</summary>
         private readonly record struct Standing(bool Counts, bool Verified, bool Contradicted, double? Stderr);
 
-        public static ModelShape Of(LeaderboardModel model) => new(model);
+        /// <param name="recycled">A shape no longer used, whose array this one may take over (the fold makes one per event).</param>
+        public static ModelShape Of(LeaderboardModel model, ModelShape? recycled = null)
+        {
+            var shape = recycled ?? new ModelShape();
+            shape.Take(model);
+            return shape;
+        }
 
         /// <summary>Whether this is the shape of that very model object (one loaded again is not).</summary>
         public bool IsOf(LeaderboardModel model) => ReferenceEquals(_model, model);
@@ -295,11 +323,11 @@ public static class LeaderboardFold
         /// <summary>The results on the boards: current and not hidden.</summary>
         public IEnumerable<RepoResult> Counting()
         {
-            foreach (var (result, standing) in _results)
+            for (var index = 0; index < _count; index++)
             {
-                if (standing.Counts)
+                if (_results[index].Standing.Counts)
                 {
-                    yield return result;
+                    yield return _results[index].Result;
                 }
             }
         }
@@ -310,8 +338,8 @@ public static class LeaderboardFold
             if (after._isBaseModel != _isBaseModel || after._owner != _owner || after._ownerIsOrg != _ownerIsOrg || after._repo != _repo)
             {
                 // Shown by every entry.
-                touched.UnionWith(_results.Select(pair => pair.Result.DatasetId));
-                touched.UnionWith(after._results.Select(pair => pair.Result.DatasetId));
+                touched.UnionWith(_results.Take(_count).Select(pair => pair.Result.DatasetId));
+                touched.UnionWith(after._results.Take(after._count).Select(pair => pair.Result.DatasetId));
                 return touched;
             }
 
@@ -319,15 +347,16 @@ public static class LeaderboardFold
             // end, so both lists are walked side by side. A result out of step counts as gone and
             // as new: its dataset is looked at for nothing, never missed.
             var next = 0;
-            foreach (var (result, standing) in after._results)
+            for (var index = 0; index < after._count; index++)
             {
+                var (result, standing) = after._results[index];
                 var at = next;
-                while (at < _results.Length && !ReferenceEquals(_results[at].Result, result))
+                while (at < _count && !ReferenceEquals(_results[at].Result, result))
                 {
                     at++;
                 }
 
-                if (at == _results.Length)
+                if (at == _count)
                 {
                     touched.Add(result.DatasetId);
                     continue;
@@ -347,7 +376,7 @@ public static class LeaderboardFold
             }
 
             // What is left was taken away by the event.
-            for (; next < _results.Length; next++)
+            for (; next < _count; next++)
             {
                 touched.Add(_results[next].Result.DatasetId);
             }
