@@ -190,7 +190,7 @@ public static class LeaderboardFold
         // Only the boards whose entries from this model can differ are looked at: a model's event
         // usually touches one or two of the many benchmarks its results name.
         var touched = shapeBefore?.DatasetsTouchedBy(shapeAfter) ?? model.Datasets.ToHashSet(StringComparer.Ordinal);
-        var entries = LeaderboardModelRules.EntriesOf(model, shapeAfter.Counting(), touched);
+        var counting = shapeAfter.CountingIn(touched);
         // Nothing holds the shape before any more (the model's is the shape after): the next event's shape takes its array.
         world.SpareShape = shapeBefore;
         var diffs = new List<BoardDiff>();
@@ -207,16 +207,15 @@ public static class LeaderboardFold
             }
 
             var (start, count) = RangeOf(board.Entries, streamKey);
-            var before = board.Entries.GetRange(start, count);
-            var after = entries.GetValueOrDefault(datasetId) ?? [];
-            if (!before.SequenceEqual(after))
+            if (LeaderboardModelRules.EntriesOn(model, counting.GetValueOrDefault(datasetId) ?? [], board.Entries, start, count) is { } after)
             {
+                var before = board.Entries.GetRange(start, count);
                 var tasks = board.Tasks
                     .Where(task => before.Any(entry => entry.TaskId == task.Id) || after.Any(entry => entry.TaskId == task.Id))
                     .ToList();
                 var rowsBefore = computeChanges ? tasks.Select(task => NativeRank(world, board, task)).ToList() : [];
                 // Entries are kept by model key then result id, and a model's new ones are in that
-                // order (see LeaderboardModelRules.EntriesOf): they take the place of its old ones.
+                // order (see LeaderboardModelRules.EntriesOn): they take the place of its old ones.
                 board.Entries.RemoveRange(start, count);
                 board.Entries.InsertRange(start, after);
                 // The entries differ, so one side has some; both name the same model.
@@ -320,16 +319,28 @@ public static class LeaderboardFold
         /// <summary>Whether this is the shape of that very model object (one loaded again is not).</summary>
         public bool IsOf(LeaderboardModel model) => ReferenceEquals(_model, model);
 
-        /// <summary>The results on the boards: current and not hidden.</summary>
-        public IEnumerable<RepoResult> Counting()
+        /// <summary>The results on the boards (current and not hidden) that name these datasets, by dataset.</summary>
+        public Dictionary<string, List<RepoResult>> CountingIn(IReadOnlySet<string> datasets)
         {
+            var counting = new Dictionary<string, List<RepoResult>>(StringComparer.Ordinal);
             for (var index = 0; index < _count; index++)
             {
-                if (_results[index].Standing.Counts)
+                var (result, standing) = _results[index];
+                if (!standing.Counts || !datasets.Contains(result.DatasetId))
                 {
-                    yield return _results[index].Result;
+                    continue;
                 }
+
+                if (!counting.TryGetValue(result.DatasetId, out var list))
+                {
+                    list = [];
+                    counting[result.DatasetId] = list;
+                }
+
+                list.Add(result);
             }
+
+            return counting;
         }
 
         public HashSet<string> DatasetsTouchedBy(ModelShape after)

@@ -102,61 +102,137 @@ public static class LeaderboardModelRules
     public static Dictionary<string, List<BoardEntry>> EntriesOf(LeaderboardModel model)
     {
         var standing = ResultStanding.Of(model.Page);
-        return EntriesOf(model, model.Page.Results.Where(standing.Counts), datasets: null);
-    }
-
-    /// <param name="counting">The page's results that count (current and not hidden), in page order.</param>
-    /// <param name="datasets">Only the entries of these datasets; all when null.</param>
-    public static Dictionary<string, List<BoardEntry>> EntriesOf(LeaderboardModel model, IEnumerable<RepoResult> counting, IReadOnlySet<string>? datasets)
-    {
-        var page = model.Page;
-        var isBaseModel = IsBaseModel(page);
+        var isBaseModel = IsBaseModel(model.Page);
         var entries = new Dictionary<string, List<BoardEntry>>(StringComparer.Ordinal);
-        // A plain loop: this runs for every repo event the boards fold.
-        foreach (var result in counting)
+        foreach (var result in model.Page.Results.Where(standing.Counts))
         {
-            if (datasets is not null && !datasets.Contains(result.DatasetId))
-            {
-                continue;
-            }
-
-            var evidence = model.Evidence.GetValueOrDefault(result.ResultId);
             if (!entries.TryGetValue(result.DatasetId, out var list))
             {
                 list = [];
                 entries[result.DatasetId] = list;
             }
 
-            list.Add(new BoardEntry
-            {
-                ModelKey = model.Id,
-                ModelId = page.Repo,
-                ResultId = result.ResultId,
-                TaskId = result.TaskId,
-                Value = result.Value,
-                Verified = result.Verified || evidence?.Verified == true,
-                Disputed = evidence?.Contradicted == true,
-                Origin = ResultStanding.OriginOf(result),
-                Sequence = result.Sequence,
-                Notes = result.Notes,
-                Source = model.SourceOf(result),
-                Stderr = evidence?.Stderr,
-                UpdatedAt = result.UpdatedAt,
-                Filename = result.Path,
-                PullRequest = result.PullRequest,
-                IsBaseModel = isBaseModel,
-                Owner = page.Owner,
-                OwnerIsOrg = page.OwnerIsOrg,
-            });
+            list.Add(new EntryDraft(model, result, isBaseModel).Make());
         }
 
-        // One model's entries: the stored order (model key, then result id) is by result id, unique in a page.
         foreach (var list in entries.Values)
         {
-            list.Sort((a, b) => string.CompareOrdinal(a.ResultId, b.ResultId));
+            list.Sort(InStoredOrder);
         }
 
         return entries;
+    }
+
+    /// <summary>
+    /// The model's entries on one board, made from its counting results that name the board's
+    /// dataset, in stored order; null when they are exactly the entries it has there now
+    /// (<paramref name="count"/> of <paramref name="entries"/> from <paramref name="start"/>).
+    /// An entry that would be made again as it is, is taken from there: the boards fold this for
+    /// every event of a model, and most of its entries stay as they were.
+    /// </summary>
+    /// <param name="results">The counting results naming the dataset; sorted here.</param>
+    public static List<BoardEntry>? EntriesOn(LeaderboardModel model, List<RepoResult> results, List<BoardEntry> entries, int start, int count)
+    {
+        results.Sort((a, b) => string.CompareOrdinal(a.ResultId, b.ResultId));
+        var isBaseModel = IsBaseModel(model.Page);
+        List<BoardEntry>? made = null;
+        for (var index = 0; index < results.Count; index++)
+        {
+            var draft = new EntryDraft(model, results[index], isBaseModel);
+            var current = index < count ? entries[start + index] : null;
+            var same = current is not null && draft.Matches(current);
+            if (made is null)
+            {
+                if (same)
+                {
+                    continue;
+                }
+
+                // The first that differs: the entries before it stay as they are.
+                made = new List<BoardEntry>(results.Count);
+                for (var kept = 0; kept < index; kept++)
+                {
+                    made.Add(entries[start + kept]);
+                }
+            }
+
+            made.Add(same ? current! : draft.Make());
+        }
+
+        if (made is null && results.Count < count)
+        {
+            // The first entries stay; the others are gone.
+            made = entries.GetRange(start, results.Count);
+        }
+
+        return made;
+    }
+
+    /// <summary>A model's entries are kept by result id (unique in a page) after its model key.</summary>
+    private static int InStoredOrder(BoardEntry a, BoardEntry b) => string.CompareOrdinal(a.ResultId, b.ResultId);
+
+    /// <summary>What a board entry for a result shows, worked out once: made into an entry, or matched against one (every property).</summary>
+    private readonly struct EntryDraft
+    {
+        private readonly LeaderboardModel _model;
+        private readonly RepoResult _result;
+        private readonly bool _isBaseModel;
+        private readonly ResultEvidence? _evidence;
+
+        public EntryDraft(LeaderboardModel model, RepoResult result, bool isBaseModel)
+        {
+            _model = model;
+            _result = result;
+            _isBaseModel = isBaseModel;
+            _evidence = model.Evidence.GetValueOrDefault(result.ResultId);
+        }
+
+        private bool Verified => _result.Verified || _evidence?.Verified == true;
+
+        private bool Disputed => _evidence?.Contradicted == true;
+
+        public BoardEntry Make() => new()
+        {
+            ModelKey = _model.Id,
+            ModelId = _model.Page.Repo,
+            ResultId = _result.ResultId,
+            TaskId = _result.TaskId,
+            Value = _result.Value,
+            Verified = Verified,
+            Disputed = Disputed,
+            Origin = ResultStanding.OriginOf(_result),
+            Sequence = _result.Sequence,
+            Notes = _result.Notes,
+            Source = _model.SourceOf(_result),
+            Stderr = _evidence?.Stderr,
+            UpdatedAt = _result.UpdatedAt,
+            Filename = _result.Path,
+            PullRequest = _result.PullRequest,
+            IsBaseModel = _isBaseModel,
+            Owner = _model.Page.Owner,
+            OwnerIsOrg = _model.Page.OwnerIsOrg,
+        };
+
+        /// <summary>Whether <see cref="Make"/> would make an entry equal to this one.</summary>
+        public bool Matches(BoardEntry entry) =>
+            entry.Sequence == _result.Sequence
+            && string.Equals(entry.ResultId, _result.ResultId, StringComparison.Ordinal)
+            && entry.Value.Equals(_result.Value)
+            && entry.Verified == Verified
+            && entry.Disputed == Disputed
+            && entry.Stderr.Equals(_evidence?.Stderr)
+            && entry.IsBaseModel == _isBaseModel
+            && entry.OwnerIsOrg == _model.Page.OwnerIsOrg
+            && entry.PullRequest == _result.PullRequest
+            && entry.UpdatedAt.Equals(_result.UpdatedAt)
+            && string.Equals(entry.ModelKey, _model.Id, StringComparison.Ordinal)
+            && string.Equals(entry.ModelId, _model.Page.Repo, StringComparison.Ordinal)
+            && string.Equals(entry.TaskId, _result.TaskId, StringComparison.Ordinal)
+            && string.Equals(entry.Origin, ResultStanding.OriginOf(_result), StringComparison.Ordinal)
+            && string.Equals(entry.Notes, _result.Notes, StringComparison.Ordinal)
+            && string.Equals(entry.Filename, _result.Path, StringComparison.Ordinal)
+            && string.Equals(entry.Owner, _model.Page.Owner, StringComparison.Ordinal)
+            && string.Equals(entry.Source, _model.SourceOf(_result), StringComparison.Ordinal);
     }
 
     /// <summary>The item's <c>source</c> object as JSON text in the documented key order; null when absent.</summary>
