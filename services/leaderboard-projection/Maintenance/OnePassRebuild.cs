@@ -327,12 +327,73 @@ public static class OnePassRebuild
 
     private static async Task<IReadOnlyList<IEvent>> ReadChunkAsync(IDocumentStore store, long after, long through, CancellationToken cancellationToken)
     {
-        await using var session = store.QuerySession();
-        return await session.Events.QueryAllRawEvents()
-            .Where(e => e.Sequence > after && e.Sequence <= through)
-            .OrderBy(e => e.Sequence)
-            .Take(ChunkSize)
-            .ToListAsync(cancellationToken);
+        var options = (StoreOptions)store.Options;
+        var reader = EventReaders.GetValue(options, _ => new EventReader(options));
+        return await reader.ReadAsync(store, after, through, cancellationToken);
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<StoreOptions, EventReader> EventReaders = new();
+
+    /// <summary>
+    /// Reads a chunk of the log as the daemon would hand it out, with the fields the folds read
+    /// (data, sequence, stream, time, user). Each event is deserialized synchronously from the row
+    /// already in memory: Marten's own reading deserializes every event asynchronously, which took
+    /// a quarter of the rebuild's processor time.
+    /// </summary>
+    private sealed class EventReader(StoreOptions options)
+    {
+        private readonly Dictionary<string, Func<object, IEvent>> _wrappers = ((Marten.Events.EventGraph)options.Events).AllKnownEventTypes()
+            .ToDictionary(mapping => mapping.EventTypeName, mapping => Wrapper(mapping.EventType), StringComparer.Ordinal);
+
+        private readonly Dictionary<string, Type> _types = ((Marten.Events.EventGraph)options.Events).AllKnownEventTypes()
+            .ToDictionary(mapping => mapping.EventTypeName, mapping => mapping.EventType, StringComparer.Ordinal);
+
+        private readonly ISerializer _serializer = options.Serializer();
+
+        public async Task<IReadOnlyList<IEvent>> ReadAsync(IDocumentStore store, long after, long through, CancellationToken cancellationToken)
+        {
+            await using var connection = store.Storage.Database.CreateConnection();
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(
+                $"select seq_id, stream_id, timestamp, user_name, type, data from {options.Events.DatabaseSchemaName}.mt_events "
+                + "where seq_id > $1 and seq_id <= $2 order by seq_id limit $3",
+                connection);
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = through });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = ChunkSize });
+            var events = new List<IEvent>(ChunkSize);
+            await using var rows = await command.ExecuteReaderAsync(cancellationToken);
+            while (await rows.ReadAsync(cancellationToken))
+            {
+                var typeName = rows.GetString(4);
+                if (!_types.TryGetValue(typeName, out var type))
+                {
+                    throw new InvalidOperationException($"Event {rows.GetInt64(0)} has type {typeName}, which this store does not know.");
+                }
+
+                var @event = _wrappers[typeName](_serializer.FromJson(type, rows, 5));
+                @event.Sequence = rows.GetInt64(0);
+                @event.StreamKey = rows.GetString(1);
+                @event.Timestamp = rows.GetFieldValue<DateTimeOffset>(2);
+                @event.UserName = rows.IsDBNull(3) ? null : rows.GetString(3);
+                @event.EventTypeName = typeName;
+                events.Add(@event);
+            }
+
+            return events;
+        }
+
+        /// <summary>The daemon's envelope for an event of this type (<c>new Event&lt;T&gt;(data)</c>), compiled once.</summary>
+        private static Func<object, IEvent> Wrapper(Type type)
+        {
+            var constructor = typeof(JasperFx.Events.Event<>).MakeGenericType(type).GetConstructor([type])
+                ?? throw new NotSupportedException($"No event envelope for {type.Name}.");
+            var data = System.Linq.Expressions.Expression.Parameter(typeof(object), "data");
+            return System.Linq.Expressions.Expression.Lambda<Func<object, IEvent>>(
+                System.Linq.Expressions.Expression.Convert(
+                    System.Linq.Expressions.Expression.New(constructor, System.Linq.Expressions.Expression.Convert(data, type)), typeof(IEvent)),
+                data).Compile();
+        }
     }
 
     /// <summary>Document rows as <c>Store</c> would write them (id, data, .NET type; the version and time left to their defaults), with <c>COPY</c>.</summary>
