@@ -120,6 +120,12 @@ public static class ManifestPublisher
         writer.WriteStartArray("args");
         writer.WriteStringValue("-c");
         writer.WriteStringValue($"max_connections={PostgresServerResource.MaxConnections}");
+        foreach (var setting in Launchers.PostgresServer.LogSettings)
+        {
+            writer.WriteStringValue("-c");
+            writer.WriteStringValue(setting);
+        }
+
         writer.WriteEndArray();
         writer.WriteStartObject("env");
         writer.WriteString("POSTGRES_HOST_AUTH_METHOD", "scram-sha-256");

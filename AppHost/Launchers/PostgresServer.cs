@@ -39,6 +39,13 @@ public sealed partial class PostgresServer : IAsyncDisposable
 {
     public const string Host = "127.0.0.1";
 
+    /// <summary>
+    /// One server and no replicas or archive: the write-ahead log only has to recover a crash, so
+    /// a table created and filled in one transaction (the projection rebuild's new tables) is
+    /// synced at commit instead of written to the log row by row. The manifest's server has the same.
+    /// </summary>
+    public static readonly IReadOnlyList<string> LogSettings = ["wal_level=minimal", "max_wal_senders=0"];
+
     private readonly Action<string> _log;
     private int _stopped;
 
@@ -315,6 +322,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
             "-c unix_socket_directories=''",
             $"-c max_connections={Options.MaxConnections}",
         };
+        settings.AddRange(LogSettings.Select(setting => $"-c {setting}"));
         if (!Options.Fsync)
         {
             settings.Add("-c fsync=off -c synchronous_commit=off -c full_page_writes=off");
