@@ -342,11 +342,9 @@ public static class OnePassRebuild
     /// </summary>
     private sealed class EventReader(StoreOptions options)
     {
-        private readonly Dictionary<string, Func<object, IEvent>> _wrappers = ((Marten.Events.EventGraph)options.Events).AllKnownEventTypes()
-            .ToDictionary(mapping => mapping.EventTypeName, mapping => Wrapper(mapping.EventType), StringComparer.Ordinal);
-
-        private readonly Dictionary<string, Type> _types = ((Marten.Events.EventGraph)options.Events).AllKnownEventTypes()
-            .ToDictionary(mapping => mapping.EventTypeName, mapping => mapping.EventType, StringComparer.Ordinal);
+        /// <summary>Each stored type name's event type and envelope.</summary>
+        private readonly Dictionary<string, (Type Type, Func<object, IEvent> Wrap)> _types = ((Marten.Events.EventGraph)options.Events).AllKnownEventTypes()
+            .ToDictionary(mapping => mapping.EventTypeName, mapping => (mapping.EventType, Wrapper(mapping.EventType)), StringComparer.Ordinal);
 
         private readonly ISerializer _serializer = options.Serializer();
 
@@ -366,12 +364,12 @@ public static class OnePassRebuild
             while (await rows.ReadAsync(cancellationToken))
             {
                 var typeName = rows.GetString(4);
-                if (!_types.TryGetValue(typeName, out var type))
+                if (!_types.TryGetValue(typeName, out var known))
                 {
                     throw new InvalidOperationException($"Event {rows.GetInt64(0)} has type {typeName}, which this store does not know.");
                 }
 
-                var @event = _wrappers[typeName](_serializer.FromJson(type, rows, 5));
+                var @event = known.Wrap(_serializer.FromJson(known.Type, rows, 5));
                 @event.Sequence = rows.GetInt64(0);
                 @event.StreamKey = rows.GetString(1);
                 @event.Timestamp = rows.GetFieldValue<DateTimeOffset>(2);

@@ -43,13 +43,19 @@ public class BoardEntryReuseTests
         Evidence = { ["b"] = new ResultEvidence { Verified = true, Stderr = 0.5 } },
     };
 
-    [Fact]
-    public void Entries_made_again_as_they_are_are_the_ones_the_board_has()
+    /// <summary>A model with a main result and an open pull request's (verified by evidence), and the entries made of them.</summary>
+    private static (RepoResult A, RepoResult B, LeaderboardModel Model, List<BoardEntry> Made) TwoResults()
     {
         var a = Result("a", null, 70, 5);
         var b = Result("b", 3, 80, 7);
         var model = Model(a, b);
-        var made = LeaderboardModelRules.EntriesOf(model)["org/d"];
+        return (a, b, model, LeaderboardModelRules.EntriesOf(model)["org/d"]);
+    }
+
+    [Fact]
+    public void Entries_made_again_as_they_are_are_the_ones_the_board_has()
+    {
+        var (a, b, model, made) = TwoResults();
 
         Assert.Null(LeaderboardModelRules.EntriesOn(model, [b, a], made, 0, made.Count));
         // Beside other models' entries on the board.
@@ -60,10 +66,7 @@ public class BoardEntryReuseTests
     [Fact]
     public void An_entry_differing_in_any_property_is_made_anew()
     {
-        var a = Result("a", null, 70, 5);
-        var b = Result("b", 3, 80, 7);
-        var model = Model(a, b);
-        var made = LeaderboardModelRules.EntriesOf(model)["org/d"];
+        var (a, b, model, made) = TwoResults();
 
         var properties = typeof(BoardEntry).GetProperties();
         Assert.True(properties.Length >= 18, "every property of an entry is looked at");
@@ -84,10 +87,7 @@ public class BoardEntryReuseTests
     [Fact]
     public void Results_gone_or_new_change_the_entries()
     {
-        var a = Result("a", null, 70, 5);
-        var b = Result("b", 3, 80, 7);
-        var model = Model(a, b);
-        var made = LeaderboardModelRules.EntriesOf(model)["org/d"];
+        var (a, b, model, made) = TwoResults();
 
         Assert.Equal([made[0]], LeaderboardModelRules.EntriesOn(model, [a], made, 0, made.Count));
         Assert.Equal([], LeaderboardModelRules.EntriesOn(model, [], made, 0, made.Count));
