@@ -46,11 +46,12 @@ public static class KnownOrder
         });
 
     /// <summary>An <c>eval.yaml</c> definition, as an object in file order.</summary>
-    public static JsonNode? Benchmark(JsonElement definition) => Apply(definition, BenchmarkShape);
+    public static JsonNode? Benchmark(JsonElement definition) =>
+        definition.ValueKind == JsonValueKind.Undefined ? null : JsonNode.Parse(Ordered(definition, BenchmarkShape).WrittenSpan);
 
     /// <summary>One item of a <c>.eval_results</c> file.</summary>
     public static JsonElement ResultItem(JsonElement item) =>
-        item.ValueKind == JsonValueKind.Undefined ? item : JsonSerializer.SerializeToElement(Apply(item, ResultShape));
+        item.ValueKind == JsonValueKind.Undefined ? item : JsonElement.Parse(Ordered(item, ResultShape).WrittenSpan);
 
     /// <summary>
     /// The <c>source</c> of a result item as JSON text in the documented key order (what
@@ -79,17 +80,23 @@ public static class KnownOrder
             return null;
         }
 
-        // Written straight out rather than built as nodes: boards work this out for every changed result.
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            Write(writer, source, ResultShape.Child("source"));
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return System.Text.Encoding.UTF8.GetString(Ordered(source, ResultShape.Child("source")).WrittenSpan);
     }
 
-    /// <summary>What <see cref="Apply"/> gives, written as JSON: a repeated key keeps its first place and its last value.</summary>
+    /// <summary>
+    /// The element as JSON with the shape's keys in order, written straight out rather than built
+    /// as nodes (boards work out a result's source for every changed result).
+    /// </summary>
+    private static System.Buffers.ArrayBufferWriter<byte> Ordered(JsonElement element, Shape? shape)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using var writer = new Utf8JsonWriter(buffer);
+        Write(writer, element, shape);
+        writer.Flush();
+        return buffer;
+    }
+
+    /// <summary>Known keys in the shape's order, then the others as they come; a repeated key keeps its first place and its last value.</summary>
     private static void Write(Utf8JsonWriter writer, JsonElement element, Shape? shape)
     {
         switch (element.ValueKind)
@@ -145,31 +152,6 @@ public static class KnownOrder
             default:
                 element.WriteTo(writer);
                 return;
-        }
-    }
-
-    private static JsonNode? Apply(JsonElement element, Shape? shape)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object when shape is not null:
-                var properties = element.EnumerateObject().ToList();
-                var ordered = shape.Keys
-                    .SelectMany(key => properties.Where(property => property.Name == key))
-                    .Concat(properties.Where(property => !shape.Keys.Contains(property.Name)));
-                var result = new JsonObject();
-                foreach (var property in ordered)
-                {
-                    result[property.Name] = Apply(property.Value, shape.Child(property.Name));
-                }
-
-                return result;
-            case JsonValueKind.Array when shape is not null:
-                return new JsonArray(element.EnumerateArray().Select(item => Apply(item, shape)).ToArray());
-            case JsonValueKind.Undefined:
-                return null;
-            default:
-                return JsonNode.Parse(element.GetRawText());
         }
     }
 }
