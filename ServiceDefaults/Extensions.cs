@@ -59,7 +59,7 @@ public static class Extensions
                 .AddMeter("Marten", "MassTransit"))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
-                .AddSource("Marten", "MassTransit", "Npgsql")
+                .AddSource("Marten", "MassTransit", "Npgsql", "CommunityEvals.Events")
                 .AddAspNetCoreInstrumentation(options =>
                     // Probes would drown the traces that matter.
                     options.Filter = context =>

@@ -1,5 +1,6 @@
 using CommunityEvals.LeaderboardProjection.ScoreChanges;
 using CommunityEvals.LeaderboardProjection.Shared;
+using CommunityEvals.Platform.Telemetry;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
@@ -101,10 +102,16 @@ public sealed class LeaderboardProjection(Func<int>? fullPage = null) : IProject
         }
 
         var records = new List<ScoreChangeRecord>();
+        var foldStarted = DateTimeOffset.UtcNow;
         Fold(world, relevant, records);
         if (records.Count > 0)
         {
             await StoreAsync(operations, records, cancellation);
+        }
+
+        foreach (var @event in relevant)
+        {
+            EventTracing.StartHandling(@event, "fold", startTime: foldStarted)?.Dispose();
         }
 
         var last = fresh[^1];

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using CommunityEvals.Contracts;
+using CommunityEvals.Platform.Telemetry;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
@@ -32,6 +34,7 @@ public sealed class EventForwarder : SubscriptionBase
     {
         foreach (var @event in page.Events)
         {
+            using var activity = EventTracing.StartHandling(@event, "forward", ActivityKind.Producer);
             var message = new EventCommitted(
                 @event.Sequence,
                 @event.Id,

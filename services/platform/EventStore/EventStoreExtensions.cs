@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CommunityEvals.Contracts.Events;
+using CommunityEvals.Platform.Telemetry;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
@@ -50,6 +51,8 @@ public static class EventStoreExtensions
             options.Events.DatabaseSchemaName = EventSchema;
             options.Events.StreamIdentity = StreamIdentity.AsString;
             options.Events.MetadataConfig.UserNameEnabled = true;
+            // Where an event came from in the traces: the W3C traceparent of its request.
+            options.Events.MetadataConfig.HeadersEnabled = true;
             // The patched lock library cannot share a multiplexed data source; without this the
             // async daemon never takes its lock and projections silently stand still.
             options.Events.UseAdvisoryLockTransaction = true;
@@ -60,10 +63,16 @@ public static class EventStoreExtensions
             // moves past; writers take turns per stream (LockStreamsAsync) so holes are rare and
             // appends commit quickly, which makes a shorter wait than the 3 s default safe.
             options.Projections.StaleSequenceThreshold = TimeSpan.FromSeconds(1);
+            // A gap that no transaction will ever fill (PostgreSQL lost its sequences' cached values in
+            // a crash) would otherwise hold every daemon for good: the transactions each service keeps
+            // open for its daemon locks count as appenders that might still fill it. No append of ours
+            // stays uncommitted for 10 s.
+            options.Projections.SkipStaleGapsDespiteLiveTransactionsAfter = TimeSpan.FromSeconds(10);
             options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
             options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
             options.Events.AddEventTypes(EventCatalog.All);
             options.Listeners.Add(new AppendNotifier());
+            options.Listeners.Add(new TraceStamper());
             AccountDocuments.Configure(options);
             configure?.Invoke(options);
         });
