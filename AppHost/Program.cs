@@ -1,22 +1,25 @@
 // The CommunityEvals system at a glance: what runs, what each part uses, and in which order it starts.
-// `dotnet run --project AppHost` runs it all locally (PostgreSQL and RabbitMQ as private processes under .data/);
-// `dotnet run --project AppHost -- --publisher manifest --output-path aspire-manifest.json` writes the deployment manifest.
+// `dotnet run --project AppHost` runs it all locally with the Aspire dashboard (PostgreSQL and RabbitMQ as
+// executables from the machine, their data under .data/); `-- --publisher manifest --output-path
+// aspire-manifest.json` writes the deployment manifest instead. Options: --data-dir, --gateway-port.
+using CommunityEvals.AppHost.Resources;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-// The gateway's admin API token: COMMUNITYEVALS_ADMIN_TOKEN when set, else generated once and kept in <data-dir>/admin-token.
-var adminToken = builder.AddParameter("admin-token", secret: true)
-    .WithLocalValue(environmentVariable: "COMMUNITYEVALS_ADMIN_TOKEN", generatedPrefix: "hf_", generatedLength: 34);
+// The gateway's admin token: COMMUNITYEVALS_ADMIN_TOKEN when set, else generated once and kept in <data-dir>/admin-token.
+var adminTokenFile = Path.Combine(builder.DataDirectory(), "admin-token");
+var adminToken = builder.AddLocalSecret("admin-token", adminTokenFile, prefix: "hf_", environmentVariable: "COMMUNITYEVALS_ADMIN_TOKEN",
+    whenGenerated: token => Console.WriteLine($"The admin token, shown this once and kept in {adminTokenFile}: {token}"));
 
 // One PostgreSQL database holds the shared event store (Marten) and the read models.
-var postgres = builder.AddPostgres("postgres");
+var postgres = builder.AddLocalPostgres("postgres");
 var evals = postgres.AddDatabase("evals");
 
 // Integration events between the services travel over RabbitMQ (MassTransit).
-var eventbus = builder.AddRabbitMQ("eventbus");
+var eventbus = builder.AddLocalRabbitMQ("eventbus");
 
 // Ingestion accepts evaluation submissions and appends them to the event store.
-var ingestion = builder.AddProject("ingestion", Projects.Ingestion)
+var ingestion = builder.AddService<Projects.CommunityEvals_Ingestion>("ingestion")
     .WithReference(evals)
     .WithReference(eventbus)
     .WaitFor(evals)
@@ -25,7 +28,7 @@ var ingestion = builder.AddProject("ingestion", Projects.Ingestion)
 // The others wait for ingestion, so that one service creates the shared event-store schema first.
 
 // Verification checks submitted results and records its verdicts.
-var verification = builder.AddProject("verification", Projects.Verification)
+var verification = builder.AddService<Projects.CommunityEvals_Verification>("verification")
     .WithReference(evals)
     .WithReference(eventbus)
     .WaitFor(ingestion);
@@ -37,23 +40,25 @@ ingestion.WithReference(verification);
 // Its rebuild folds the whole log into documents held in memory: a 256 MiB first generation lets
 // most of what each event allocates die young (1,000,000 events: 66 s instead of 77 s, garbage
 // collector pauses 8.7 s instead of 16.8 s), for up to that much more memory per heap.
-var projection = builder.AddProject("leaderboard-projection", Projects.LeaderboardProjection)
+var projection = builder.AddService<Projects.CommunityEvals_LeaderboardProjection>("leaderboard-projection")
     .WithReference(evals)
     .WithReference(eventbus)
     .WithEnvironment("DOTNET_GCgen0size", "0x10000000")
     .WaitFor(ingestion);
 
 // The gateway is the one public entry point: it routes to the services and guards the admin API.
-builder.AddProject("gateway", Projects.Gateway)
+var gateway = builder.AddService<Projects.CommunityEvals_Gateway>("gateway", port: builder.GatewayPort())
     .WithReference(evals)
     .WithReference(ingestion)
     .WithReference(verification)
     .WithReference(projection)
     .WithEnvironment("COMMUNITYEVALS_ADMIN_TOKEN", adminToken)
-    .WithHttpEndpoint(port: builder.GatewayPort)
     .WithExternalHttpEndpoints()
     .WaitFor(ingestion)
     .WaitFor(verification)
     .WaitFor(projection);
+
+// Once the gateway answers, the console says where the gateway, the broker, the token and the data are.
+builder.AnnounceWhenReady(gateway, eventbus, adminTokenFile);
 
 await builder.Build().RunAsync();

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using CommunityEvals.AppHost.Launchers;
+using CommunityEvals.TestStack;
 using CommunityEvals.Platform.Identity;
 using Npgsql;
 
@@ -18,13 +18,13 @@ public static class CommitThroughput
     public static async Task<int> RunAsync(Options options)
     {
         var adminToken = TokenHash.NewToken();
-        Console.WriteLine("starting the stack (private PostgreSQL, RabbitMQ, AppHost) ...");
-        await using var stack = await LocalStack.StartAsync(adminToken, TimeSpan.FromMinutes(3), new Dictionary<string, string>(options.Environment));
-        using var admin = Hub.Client(stack.AppHost.Gateway, adminToken);
+        Console.WriteLine("starting the stack (the AppHost on Aspire's testing host: private PostgreSQL, RabbitMQ, the services) ...");
+        await using var stack = await Stack.StartAsync(new StackOptions { AdminToken = adminToken, ServiceEnvironment = options.Environment });
+        using var admin = Hub.Client(stack.Gateway, adminToken);
 
         var org = $"bench{Guid.NewGuid():N}"[..12];
         var created = await (await admin.PostAsJsonAsync("/api/users", new { name = $"{org}-owner", orgs = new[] { org } })).Content.ReadFromJsonAsync<JsonElement>();
-        using var owner = Hub.Client(stack.AppHost.Gateway, created.GetProperty("token").GetString()!);
+        using var owner = Hub.Client(stack.Gateway, created.GetProperty("token").GetString()!);
         await Hub.EnsureAsync(owner.PostAsJsonAsync("/api/repos/create", new { type = "dataset", name = "bench", organization = org }));
         await Hub.EnsureAsync(owner.PostAsync($"/api/datasets/{org}/bench/commit/main", Hub.CommitBody("eval.yaml", Benchmark)));
         var repos = new List<string>();

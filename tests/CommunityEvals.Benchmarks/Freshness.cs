@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using CommunityEvals.AppHost.Launchers;
+using CommunityEvals.TestStack;
 using CommunityEvals.Platform.Identity;
 
 namespace CommunityEvals.Benchmarks;
@@ -48,9 +48,9 @@ public static class Freshness
     {
         var clientCount = options.Clients;
         var adminToken = TokenHash.NewToken();
-        Console.WriteLine("starting the stack (private PostgreSQL, RabbitMQ, AppHost) ...");
-        await using var stack = await LocalStack.StartAsync(adminToken, TimeSpan.FromMinutes(3), new Dictionary<string, string>(options.Environment));
-        var gateway = stack.AppHost.Gateway;
+        Console.WriteLine("starting the stack (the AppHost on Aspire's testing host: private PostgreSQL, RabbitMQ, the services) ...");
+        await using var stack = await Stack.StartAsync(new StackOptions { AdminToken = adminToken, ServiceEnvironment = options.Environment });
+        var gateway = stack.Gateway;
 
         var (org, token) = await Hub.CreateOrgOwnerAsync(gateway, adminToken);
         var clients = Enumerable.Range(0, clientCount).Select(_ => Hub.Client(gateway, token)).ToArray();

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using CommunityEvals.AppHost.Launchers;
+using CommunityEvals.TestStack;
 using CommunityEvals.Platform.Identity;
 
 namespace CommunityEvals.Benchmarks;
@@ -36,9 +36,9 @@ public static class Reads
         }
 
         var adminToken = TokenHash.NewToken();
-        Console.WriteLine("starting the stack (private PostgreSQL, RabbitMQ, AppHost) ...");
-        await using var stack = await LocalStack.StartAsync(adminToken, TimeSpan.FromMinutes(3), new Dictionary<string, string>(options.Environment));
-        var gateway = stack.AppHost.Gateway;
+        Console.WriteLine("starting the stack (the AppHost on Aspire's testing host: private PostgreSQL, RabbitMQ, the services) ...");
+        await using var stack = await Stack.StartAsync(new StackOptions { AdminToken = adminToken, ServiceEnvironment = options.Environment });
+        var gateway = stack.Gateway;
         var (org, token) = await Hub.CreateOrgOwnerAsync(gateway, adminToken);
         using var owner = Hub.Client(gateway, token);
         var datasetId = await Hub.RegisterBenchmarkAsync(owner, org, "bench");
@@ -63,8 +63,8 @@ public static class Reads
         var idle = await StackServices.IdleAsync(stack, TimeSpan.FromSeconds(5));
         Console.WriteLine($"  services settled ({busy:F2} cores busy)");
 
-        var (direct, source) = await ServiceProcesses.UrlAsync(stack, "leaderboard-projection");
-        Console.WriteLine($"leaderboard-projection answers at {direct} (found via {source})");
+        var direct = stack.ServiceUrl("leaderboard-projection");
+        Console.WriteLine($"leaderboard-projection answers at {direct}");
 
         var path = options.Route == "hub"
             ? $"/api/datasets/{datasetId}/leaderboard"
@@ -113,7 +113,7 @@ public static class Reads
         return viaGateway.Failures == 0 && straight.Failures == 0 ? 0 : 1;
     }
 
-    private static async Task<(Latencies.Summary Summary, CpuReport Cpu, int Shared)> HammerAsync(LocalStack stack, Uri baseAddress, string path, Options options, TimeSpan duration)
+    private static async Task<(Latencies.Summary Summary, CpuReport Cpu, int Shared)> HammerAsync(Stack stack, Uri baseAddress, string path, Options options, TimeSpan duration)
     {
         using var client = Hub.Client(baseAddress, maxConnections: options.Connections);
         var buffers = Enumerable.Range(0, options.Connections).Select(_ => new byte[64 * 1024]).ToArray();

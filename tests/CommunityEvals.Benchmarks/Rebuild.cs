@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
-using CommunityEvals.AppHost.Launchers;
 using CommunityEvals.LeaderboardProjection.Feed;
 using CommunityEvals.LeaderboardProjection.Leaderboards;
 using CommunityEvals.LeaderboardProjection.Maintenance;
 using CommunityEvals.LeaderboardProjection.Shared;
 using CommunityEvals.Platform.EventStore;
+using CommunityEvals.Platform.Identity;
+using CommunityEvals.TestStack;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
@@ -46,8 +47,7 @@ public static class Rebuild
     {
         var benchmarks = (int)Math.Min(options.Benchmarks, Math.Max(10, options.Events / 3000));
         var models = options.Models > 0 ? options.Models : (int)Math.Clamp(options.Events / 250, 50, 4000);
-        var root = Path.Combine(Path.GetTempPath(), $"communityevals-rebuild-{Guid.NewGuid():N}");
-        // Ctrl+C or SIGTERM: stop at the next batch or projection and still stop PostgreSQL and delete its files.
+        // Ctrl+C or SIGTERM: stop at the next batch or projection and still stop PostgreSQL and delete its files (the stack's dispose).
         using var stop = new CancellationTokenSource();
         void OnSignal(System.Runtime.InteropServices.PosixSignalContext context)
         {
@@ -60,11 +60,11 @@ public static class Rebuild
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
         try
         {
-            Console.WriteLine("starting a private PostgreSQL ...");
-            await using var postgres = await PostgresServer.StartAsync(Path.Combine(root, "postgres"), new PostgresOptions { Fsync = false }, log: null);
-            await postgres.EnsureDatabaseAsync(LocalStack.DatabaseName);
-            await ApplySettingsAsync(postgres, options.PostgresSettings);
-            using var host = BuildProjectionHost(postgres.ConnectionString(LocalStack.DatabaseName), options.BatchSize, out var configuredBy);
+            Console.WriteLine("starting a private PostgreSQL (the AppHost's, alone, on Aspire's testing host) ...");
+            await using var stack = await Stack.StartAsync(new StackOptions { AdminToken = TokenHash.NewToken(), Only = [Stack.Database] });
+            var postmaster = stack.Pid(Stack.Postgres) ?? throw new InvalidOperationException("the postmaster was not found");
+            await ApplySettingsAsync(stack.DatabaseConnectionString, options.PostgresSettings);
+            using var host = BuildProjectionHost(stack.DatabaseConnectionString, options.BatchSize, out var configuredBy);
             var store = host.Services.GetRequiredService<IDocumentStore>();
             var names = ProjectionNames(store);
             Console.WriteLine($"store configured by {configuredBy}; projections: {string.Join(", ", names)}");
@@ -94,7 +94,7 @@ public static class Rebuild
             {
                 var meter = new CpuMeter();
                 meter.Add(InProcess, () => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
-                meter.Add(Postgres, () => CpuMeter.TreeSeconds(postgres.Pid));
+                meter.Add(Postgres, () => CpuMeter.TreeSeconds(postmaster));
                 meter.Start();
                 return meter;
             }
@@ -226,17 +226,6 @@ public static class Rebuild
             Console.Error.WriteLine("stopped before the end");
             return 130;
         }
-        finally
-        {
-            try
-            {
-                Directory.Delete(root, recursive: true);
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                // A leftover scratch directory is harmless.
-            }
-        }
     }
 
     /// <summary>
@@ -300,14 +289,14 @@ public static class Rebuild
     }
 
     /// <summary>What-if PostgreSQL settings: ALTER SYSTEM, then a reload (settings that need a restart are refused).</summary>
-    private static async Task ApplySettingsAsync(PostgresServer postgres, IReadOnlyDictionary<string, string> settings)
+    private static async Task ApplySettingsAsync(string connectionString, IReadOnlyDictionary<string, string> settings)
     {
         if (settings.Count == 0)
         {
             return;
         }
 
-        await using var connection = new Npgsql.NpgsqlConnection(postgres.ConnectionString());
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         foreach (var (name, value) in settings)
         {

@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
-using CommunityEvals.AppHost.Launchers;
+using CommunityEvals.TestStack;
 
 namespace CommunityEvals.Benchmarks;
 
-/// <summary>What the benchmarks wait for and measure of a <see cref="LocalStack"/>'s services.</summary>
+/// <summary>What the benchmarks wait for and measure of a <see cref="Stack"/>'s services.</summary>
 public static class StackServices
 {
     /// <summary>
@@ -14,7 +13,7 @@ public static class StackServices
     /// never drops to nothing): setup's after-effects (daemons catching up, consumers draining the
     /// bus) should not land in a measurement. Returns the cores they used in the last second.
     /// </summary>
-    public static async Task<double> WaitQuietAsync(LocalStack stack, TimeSpan max, double cores = 0.15)
+    public static async Task<double> WaitQuietAsync(Stack stack, TimeSpan max, double cores = 0.15)
     {
         var deadline = DateTime.UtcNow + max;
         var previous = double.MaxValue;
@@ -34,7 +33,7 @@ public static class StackServices
     }
 
     /// <summary>CPU the stack uses with nothing to do (polling daemons, watchers, health checks), over <paramref name="window"/>.</summary>
-    public static async Task<CpuReport> IdleAsync(LocalStack stack, TimeSpan window)
+    public static async Task<CpuReport> IdleAsync(Stack stack, TimeSpan window)
     {
         var meter = CpuMeter.For(stack).Start();
         await Task.Delay(window);
@@ -57,19 +56,23 @@ public sealed class CpuMeter
     private Dictionary<string, double> _start = [];
     private DateTime _started;
 
-    public static CpuMeter For(LocalStack stack)
+    public static CpuMeter For(Stack stack)
     {
         var meter = new CpuMeter();
         meter.Add(Client, () => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
-        foreach (var service in ServiceProcesses.Services)
+        foreach (var service in Stack.Services)
         {
-            if (ServiceProcesses.Pid(stack, service) is { } pid)
+            if (stack.Pid(service) is { } pid)
             {
                 meter.Add(service, () => ProcessSeconds(pid, withReapedChildren: false));
             }
         }
 
-        meter.Add("postgresql", () => TreeSeconds(stack.Postgres.Pid));
+        if (stack.Pid(Stack.Postgres) is { } postmaster)
+        {
+            meter.Add("postgresql", () => TreeSeconds(postmaster));
+        }
+
         return meter;
     }
 
@@ -105,7 +108,7 @@ public sealed class CpuMeter
     /// <summary>utime + stime (+ cutime + cstime: what its exited children used) of one process.</summary>
     public static double ProcessSeconds(int pid, bool withReapedChildren)
     {
-        var fields = StatFields(pid);
+        var fields = ProcessTable.Stat(pid);
         if (fields is null)
         {
             return 0;
@@ -124,13 +127,9 @@ public sealed class CpuMeter
     public static double TreeSeconds(int parent)
     {
         var total = ProcessSeconds(parent, withReapedChildren: true);
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        foreach (var pid in ProcessTable.ChildrenOf(parent))
         {
-            if (int.TryParse(Path.GetFileName(directory), out var pid) && pid != parent
-                && StatFields(pid) is { } fields && fields[1] == parent.ToString(CultureInfo.InvariantCulture))
-            {
-                total += ProcessSeconds(pid, withReapedChildren: false);
-            }
+            total += ProcessSeconds(pid, withReapedChildren: false);
         }
 
         return total;
@@ -144,21 +143,6 @@ public sealed class CpuMeter
         // user nice system idle iowait irq softirq steal (guest times are already in user)
         var busy = numbers[0] + numbers[1] + numbers[2] + numbers[5] + numbers[6] + (numbers.Length > 7 ? numbers[7] : 0);
         return busy / TicksPerSecond;
-    }
-
-    /// <summary>The fields of /proc/&lt;pid&gt;/stat after the command name: [0] = state, [1] = ppid, [11] = utime ...</summary>
-    private static string[]? StatFields(int pid)
-    {
-        try
-        {
-            var text = File.ReadAllText($"/proc/{pid}/stat");
-            var close = text.LastIndexOf(')');
-            return text[(close + 2)..].Split(' ');
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }
 

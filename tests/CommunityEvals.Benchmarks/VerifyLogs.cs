@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using CommunityEvals.AppHost.Launchers;
+using CommunityEvals.TestStack;
 using CommunityEvals.Platform.Identity;
 using CommunityEvals.UnitTests.Evidence;
 
@@ -19,12 +19,12 @@ public static class VerifyLogs
     public static async Task<int> RunAsync(int samples)
     {
         var adminToken = TokenHash.NewToken();
-        Console.WriteLine("starting the stack (private PostgreSQL, RabbitMQ, AppHost) ...");
-        await using var stack = await LocalStack.StartAsync(adminToken, TimeSpan.FromMinutes(3));
-        using var admin = Hub.Client(stack.AppHost.Gateway, adminToken);
+        Console.WriteLine("starting the stack (the AppHost on Aspire's testing host: private PostgreSQL, RabbitMQ, the services) ...");
+        await using var stack = await Stack.StartAsync(new StackOptions { AdminToken = adminToken });
+        using var admin = Hub.Client(stack.Gateway, adminToken);
         var org = $"vb{Guid.NewGuid():N}"[..10];
         var created = await (await admin.PostAsJsonAsync("/api/users", new { name = $"{org}-owner", orgs = new[] { org } })).Content.ReadFromJsonAsync<JsonElement>();
-        using var owner = Hub.Client(stack.AppHost.Gateway, created.GetProperty("token").GetString()!, timeout: TimeSpan.FromMinutes(5));
+        using var owner = Hub.Client(stack.Gateway, created.GetProperty("token").GetString()!, timeout: TimeSpan.FromMinutes(5));
         await Hub.EnsureAsync(owner.PostAsJsonAsync("/api/repos/create", new { type = "dataset", name = "bench", organization = org }));
         await Hub.EnsureAsync(owner.PostAsync($"/api/datasets/{org}/bench/commit/main", Hub.CommitBody("eval.yaml", $"""
             name: Bench
@@ -44,7 +44,7 @@ public static class VerifyLogs
             $"- dataset:\n    id: {org}/bench\n    task_id: main\n  value: 75\n")));
         var resultId = await ResultIdAsync(owner, $"{org}/model-7b");
 
-        var pid = VerificationPid(stack.Root) ?? throw new InvalidOperationException("the verification service's process was not found");
+        var pid = stack.Pid("verification") ?? throw new InvalidOperationException("the verification service's process was not found");
         var spec = new LogSpec
         {
             Samples = samples,
@@ -121,32 +121,6 @@ public static class VerifyLogs
 
             await Task.Delay(100);
         }
-    }
-
-    /// <summary>The verification service started by this stack (its data directory lies under the stack's root).</summary>
-    private static int? VerificationPid(string root)
-    {
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(directory), out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                if (File.ReadAllText(Path.Combine(directory, "cmdline")).Contains("CommunityEvals.Verification.dll")
-                    && File.ReadAllText(Path.Combine(directory, "environ")).Contains(root))
-                {
-                    return pid;
-                }
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-            }
-        }
-
-        return null;
     }
 
     /// <summary>A memory figure of /proc/pid/status, in KiB.</summary>

@@ -1,23 +1,23 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using CommunityEvals.AppHost.Launchers;
 using CommunityEvals.Platform.Identity;
+using CommunityEvals.TestStack;
 
 namespace CommunityEvals.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// One running stack for the whole test run: a private PostgreSQL and RabbitMQ started with the
-/// AppHost's own launchers, and the AppHost itself (told to use those servers) running the four
-/// services. Tests talk to it through the gateway only, as any client would.
+/// One running stack for the whole test run: the AppHost's application started by Aspire's testing
+/// host (PostgreSQL, RabbitMQ and the four services, on private ports in a scratch directory).
+/// Tests talk to it through the gateway, as any client would.
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
-    private LocalStack? _stack;
-
-    public AppHostProcess AppHost => _stack!.AppHost;
+    private Stack? _stack;
 
     public string AdminToken { get; } = TokenHash.NewToken();
+
+    public Uri Gateway => _stack!.Gateway;
 
     public string DatabaseConnectionString => _stack!.DatabaseConnectionString;
 
@@ -26,20 +26,20 @@ public sealed class StackFixture : IAsyncLifetime
     public HttpClient Anonymous { get; private set; } = null!;
 
     /// <summary>A service's own address, for the few tests that compare the gateway with the service behind it.</summary>
-    public async Task<Uri> ServiceUrlAsync(string name) => (await ServiceProcesses.UrlAsync(_stack!, name)).Url;
+    public Uri ServiceUrl(string name) => _stack!.ServiceUrl(name);
 
     public HttpClient Admin { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        _stack = await LocalStack.StartAsync(AdminToken, TimeSpan.FromSeconds(180));
+        _stack = await Stack.StartAsync(new StackOptions { AdminToken = AdminToken });
         Anonymous = Client(token: null);
         Admin = Client(AdminToken);
     }
 
     public HttpClient Client(string? token)
     {
-        var client = new HttpClient { BaseAddress = AppHost.Gateway, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(30) };
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

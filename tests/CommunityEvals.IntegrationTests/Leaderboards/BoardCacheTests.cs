@@ -56,7 +56,7 @@ public sealed class BoardCacheTests(StackFixture stack)
 
         await UntilAsync(stack.Anonymous, Native(s.Dataset), board => [NativeRows(board).Count().ToString()], models.Count.ToString());
 
-        using var raw = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None }) { BaseAddress = stack.AppHost.Gateway };
+        using var raw = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None }) { BaseAddress = stack.Gateway };
         foreach (var uri in new[] { Native(s.Dataset), Hub(s.Dataset, "base_model=false") })
         {
             using var plain = await raw.GetAsync(uri);

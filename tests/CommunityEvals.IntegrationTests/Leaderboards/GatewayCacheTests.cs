@@ -100,7 +100,7 @@ public sealed class GatewayCacheTests(StackFixture stack)
         var s = await stack.CreateScenarioAsync("gwcollapse");
         await s.Owner.CommitResultAsync(s.Model, s.Dataset, "1");
         await NativeUntilAsync(stack.Anonymous, s.Dataset, $"1 {s.Model} 1 author");
-        using var direct = new HttpClient { BaseAddress = await stack.ServiceUrlAsync("leaderboard-projection") };
+        using var direct = new HttpClient { BaseAddress = stack.ServiceUrl("leaderboard-projection") };
 
         // Readers keep exchanges for the board on their way all the time, so most reads share one.
         var statuses = new ConcurrentBag<string>();

@@ -124,7 +124,7 @@ public sealed class ProjectionRebuildTests(StackFixture stack)
         Assert.True(changesWritten < requestedAt, $"the stored changes were written again at {changesWritten:O}, after the rebuild was asked for at {requestedAt:O}");
 
         // The change log is the same: SSE replays it from the start with the same ids and content.
-        await using (var replay = await SseScoreChanges.OpenAsync(stack.AppHost.Gateway,
+        await using (var replay = await SseScoreChanges.OpenAsync(stack.Gateway,
                          $"benchmark={Uri.EscapeDataString(s.Dataset)}&after={history[0].Sequence - 1}"))
         {
             Assert.Equal(history, await replay.WaitForCountAsync(history.Count, what: "the rebuilt change log"));

@@ -1,9 +1,7 @@
-using CommunityEvals.AppHost.Launchers;
 using CommunityEvals.IntegrationTests.Infrastructure;
 using CommunityEvals.Platform.EventStore;
 using CommunityEvals.Platform.Messaging;
 using Npgsql;
-using AppHostProjects = CommunityEvals.AppHost.Projects;
 
 namespace CommunityEvals.IntegrationTests.Leaderboards;
 
@@ -27,7 +25,7 @@ public sealed class ScaleOutTests(StackFixture stack)
         var server = new NpgsqlConnectionStringBuilder(stack.DatabaseConnectionString);
         var connectionString = new NpgsqlConnectionStringBuilder(stack.DatabaseConnectionString) { Database = database }.ConnectionString;
         await ExecuteAsync(server.ConnectionString, $"create database {database}");
-        var instances = new List<ServiceProcess>();
+        var instances = new List<ServiceInstance>();
         try
         {
             await using var published = await BrokerScoreChanges.StartAsync(stack.BrokerConnectionString, dataset);
@@ -63,7 +61,7 @@ public sealed class ScaleOutTests(StackFixture stack)
         {
             foreach (var instance in instances)
             {
-                await instance.StopAsync();
+                await instance.DisposeAsync();
             }
 
             NpgsqlConnection.ClearAllPools();
@@ -71,29 +69,14 @@ public sealed class ScaleOutTests(StackFixture stack)
         }
     }
 
-    private ServiceProcess StartInstance(string name, string connectionString)
-    {
-        var dll = AppHostProjects.LeaderboardProjection.DllPath;
-        var port = FreePort.Next();
-        var logs = Directory.CreateTempSubdirectory("scaleout-").FullName;
-        return ServiceProcess.Start(new ServiceStartInfo
+    private ServiceInstance StartInstance(string name, string connectionString) =>
+        ServiceInstance.Start("CommunityEvals.LeaderboardProjection", new Dictionary<string, string>
         {
-            Name = name,
-            FileName = "dotnet",
-            Arguments = [dll],
-            WorkingDirectory = Path.GetDirectoryName(dll),
-            Port = port,
-            LogFile = Path.Combine(logs, $"{name}.log"),
-            Environment = new Dictionary<string, string?>
-            {
-                [$"ConnectionStrings__{EventStoreExtensions.DatabaseName}"] = connectionString,
-                [$"ConnectionStrings__{EventBusExtensions.BrokerName}"] = stack.BrokerConnectionString,
-                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-                ["OTEL_SERVICE_NAME"] = name,
-                ["COMMUNITYEVALS_DATA_DIR"] = logs,
-            },
+            [$"ConnectionStrings__{EventStoreExtensions.DatabaseName}"] = connectionString,
+            [$"ConnectionStrings__{EventBusExtensions.BrokerName}"] = stack.BrokerConnectionString,
+            ["OTEL_SERVICE_NAME"] = name,
+            ["COMMUNITYEVALS_DATA_DIR"] = Directory.CreateTempSubdirectory("scaleout-").FullName,
         });
-    }
 
     private static async Task ExecuteAsync(string connectionString, string sql)
     {

@@ -24,7 +24,7 @@ public sealed class ScoreChangedTests(StackFixture stack)
         var b = await s.Owner.CreateRepoAsync("model", "model-b", s.Org);
         var c = await s.Owner.CreateRepoAsync("model", "model-c", s.Org);
         await using var broker = await BrokerScoreChanges.StartAsync(stack.BrokerConnectionString, s.Dataset);
-        await using var sse = await SseScoreChanges.OpenAsync(stack.AppHost.Gateway, $"benchmark={Uri.EscapeDataString(s.Dataset)}");
+        await using var sse = await SseScoreChanges.OpenAsync(stack.Gateway, $"benchmark={Uri.EscapeDataString(s.Dataset)}");
         var steps = new ScoreChangeSteps(stack, s, [broker, sse]);
 
         await s.Owner.CommitResultAsync(a, s.Dataset, "70", "a.yaml");
@@ -112,8 +112,8 @@ public sealed class ScoreChangedTests(StackFixture stack)
         var b = await s.Owner.CreateRepoAsync("model", "model-b", s.Org);
         var c = await s.Owner.CreateRepoAsync("model", "model-c", s.Org);
         var query = $"benchmark={Uri.EscapeDataString(s.Dataset)}";
-        await using var reference = await SseScoreChanges.OpenAsync(stack.AppHost.Gateway, query);
-        await using var first = await SseScoreChanges.OpenAsync(stack.AppHost.Gateway, query);
+        await using var reference = await SseScoreChanges.OpenAsync(stack.Gateway, query);
+        await using var first = await SseScoreChanges.OpenAsync(stack.Gateway, query);
 
         await s.Owner.CommitResultAsync(a, s.Dataset, "70");
         await s.Owner.CommitResultAsync(c, s.Dataset, "60");
@@ -132,7 +132,7 @@ public sealed class ScoreChangedTests(StackFixture stack)
         var all = await reference.WaitForCountAsync(9, what: "the pull request opened and closed");
 
         // Resumed after the last change seen: the missed ones, then live ones.
-        await using var resumed = await SseScoreChanges.OpenAsync(stack.AppHost.Gateway, query, lastEventId: lastSeen);
+        await using var resumed = await SseScoreChanges.OpenAsync(stack.Gateway, query, lastEventId: lastSeen);
         var missed = await resumed.WaitForCountAsync(4, what: "the changes missed while disconnected");
         Assert.Equal(all.Skip(5).Take(4), missed.Take(4));
         await contributor.Client.SetPullRequestStatusAsync(a, pr, "open");
@@ -141,17 +141,17 @@ public sealed class ScoreChangedTests(StackFixture stack)
         Assert.Equal(all.Skip(5), resumedAll);
 
         // Resumed in the middle of one event's changes: the rest of that event, then on.
-        await using var middle = await SseScoreChanges.OpenAsync(stack.AppHost.Gateway, query, lastEventId: $"{topScore}.1");
+        await using var middle = await SseScoreChanges.OpenAsync(stack.Gateway, query, lastEventId: $"{topScore}.1");
         var fromMiddle = await middle.WaitForCountAsync(all.Count - 3, what: "the changes after the middle of an event");
         Assert.Equal(all.Skip(3), fromMiddle);
 
         // after=S: after every change of event S.
-        await using var after = await SseScoreChanges.OpenAsync(stack.AppHost.Gateway, $"{query}&after={topScore}");
+        await using var after = await SseScoreChanges.OpenAsync(stack.Gateway, $"{query}&after={topScore}");
         var afterEvent = await after.WaitForCountAsync(all.Count - 5, what: "the changes after an event");
         Assert.Equal(all.Skip(5), afterEvent);
 
         // model= narrows to one model's rows.
-        await using var oneModel = await SseScoreChanges.OpenAsync(stack.AppHost.Gateway, $"{query}&model={Uri.EscapeDataString(c)}&after={all[0].Sequence - 1}");
+        await using var oneModel = await SseScoreChanges.OpenAsync(stack.Gateway, $"{query}&model={Uri.EscapeDataString(c)}&after={all[0].Sequence - 1}");
         var ofModel = all.Where(change => change.ModelId == c).ToList();
         Assert.Equal(2, ofModel.Count); // added, then moved down by b
         Assert.Equal(ofModel, await oneModel.WaitForCountAsync(ofModel.Count, what: "model c's changes"));

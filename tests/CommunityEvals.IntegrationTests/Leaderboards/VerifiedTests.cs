@@ -21,7 +21,7 @@ public sealed class VerifiedTests(StackFixture stack)
         var a = s.Model;
         var b = await s.Owner.CreateRepoAsync("model", "model-b", s.Org);
         await using var broker = await BrokerScoreChanges.StartAsync(stack.BrokerConnectionString, s.Dataset);
-        await using var sse = await SseScoreChanges.OpenAsync(stack.AppHost.Gateway, $"benchmark={Uri.EscapeDataString(s.Dataset)}");
+        await using var sse = await SseScoreChanges.OpenAsync(stack.Gateway, $"benchmark={Uri.EscapeDataString(s.Dataset)}");
         var steps = new ScoreChangeSteps(stack, s, [broker, sse]);
 
         await s.Owner.CommitResultAsync(a, s.Dataset, "75", "a.yaml");
@@ -72,7 +72,7 @@ public sealed class VerifiedTests(StackFixture stack)
     {
         var s = await stack.CreateScenarioAsync("lbcontra");
         await using var broker = await BrokerScoreChanges.StartAsync(stack.BrokerConnectionString, s.Dataset);
-        await using var sse = await SseScoreChanges.OpenAsync(stack.AppHost.Gateway, $"benchmark={Uri.EscapeDataString(s.Dataset)}");
+        await using var sse = await SseScoreChanges.OpenAsync(stack.Gateway, $"benchmark={Uri.EscapeDataString(s.Dataset)}");
         var steps = new ScoreChangeSteps(stack, s, [broker, sse]);
         await s.Owner.CommitResultAsync(s.Model, s.Dataset, "90");
         await steps.ExpectAsync("MainCommitted", s.Model, "1 model-7b null->90 #null->#1 author committed");

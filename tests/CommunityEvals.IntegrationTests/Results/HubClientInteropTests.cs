@@ -24,7 +24,7 @@ public sealed class HubClientInteropTests(StackFixture stack)
 
         var output = await RunNodeAsync("hub-client.mjs", new Dictionary<string, string>
         {
-            ["HUB_URL"] = stack.AppHost.Gateway.ToString().TrimEnd('/'),
+            ["HUB_URL"] = stack.Gateway.ToString().TrimEnd('/'),
             ["OWNER_TOKEN"] = owner.Token,
             ["OTHER_TOKEN"] = other.Token,
             ["REPO_NAME"] = repo,
