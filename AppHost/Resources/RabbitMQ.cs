@@ -54,7 +54,7 @@ public static class LocalRabbitMQExtensions
         var (amqp, distribution, epmdPort) = (LocalRun.FreePort(), LocalRun.FreePort(), LocalRun.FreePort());
         var epmd = builder.AddExecutable($"{name}-epmd", "epmd", directory, "-port", epmdPort.ToString(CultureInfo.InvariantCulture), "-address", Loopback)
             .WithParentRelationship(resource)
-            .WithHealthCheck(AddCheck(builder, $"{name}-epmd_check", _ => TcpCheckAsync(epmdPort)));
+            .WithHealthCheck(AddCheck(builder, $"{name}-epmd_check", cancellationToken => EpmdCheckAsync(epmdPort, cancellationToken)));
 
         WriteConfiguration(directory, builder.Configuration[$"Parameters:{passwordName}"]!, amqp);
         var environment = new Dictionary<string, string>
@@ -106,15 +106,23 @@ public static class LocalRabbitMQExtensions
         return name;
     }
 
-    private static async Task<HealthCheckResult> TcpCheckAsync(int port)
+    /// <summary>
+    /// Healthy once epmd answers a names request (its protocol: a 2-byte length, then 'n'; it answers with
+    /// its port). A bare connect would do too, but epmd logs every connection closed without a request.
+    /// </summary>
+    private static async Task<HealthCheckResult> EpmdCheckAsync(int port, CancellationToken cancellationToken)
     {
         using var client = new TcpClient();
         try
         {
-            await client.ConnectAsync(Loopback, port);
+            await client.ConnectAsync(Loopback, port, cancellationToken);
+            var stream = client.GetStream();
+            await stream.WriteAsync(new byte[] { 0, 1, (byte)'n' }, cancellationToken);
+            var answer = new byte[4];
+            await stream.ReadExactlyAsync(answer, cancellationToken);
             return HealthCheckResult.Healthy();
         }
-        catch (SocketException exception)
+        catch (Exception exception) when (exception is SocketException or IOException)
         {
             return HealthCheckResult.Unhealthy(exception.Message);
         }

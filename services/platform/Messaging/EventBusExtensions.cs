@@ -27,6 +27,9 @@ public static class EventBusExtensions
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
+            // MassTransit reports usage to its makers by default; offline, every start logged the failed
+            // report with a stack trace. Nothing of ours is sent anywhere.
+            bus.ConfigureUsageTelemetryOptions(options => options.Enabled = false);
             configure?.Invoke(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {
