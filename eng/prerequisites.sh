@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs what the stack and its tests need from Debian's packages when it is missing:
-# RabbitMQ (the event bus) and PostgreSQL 15 (the event store). Both run as private processes
-# started by the AppHost or the test fixture, never as system services.
+# RabbitMQ (the event bus) and PostgreSQL 15 (the event store), both run as private processes by
+# the AppHost, never as system services; Node.js for the Hub client; jq, and Python's pika and
+# PyJWT for README's examples (eng/readme-examples.sh, which the tests run).
 set -euo pipefail
 
 missing=()
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
 [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || missing+=(postgresql-15)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+command -v jq >/dev/null 2>&1 || missing+=(jq)
+/usr/bin/python3 -c 'import pika' 2>/dev/null || missing+=(python3-pika)
+/usr/bin/python3 -c 'import jwt, cryptography' 2>/dev/null || missing+=(python3-jwt python3-cryptography)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

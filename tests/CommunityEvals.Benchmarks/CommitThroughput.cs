@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using CommunityEvals.TestStack;
-using CommunityEvals.Platform.Identity;
 using Npgsql;
 
 namespace CommunityEvals.Benchmarks;
@@ -17,9 +16,9 @@ public static class CommitThroughput
 {
     public static async Task<int> RunAsync(Options options)
     {
-        var adminToken = TokenHash.NewToken();
         Console.WriteLine("starting the stack (the AppHost on Aspire's testing host: private PostgreSQL, RabbitMQ, the services) ...");
-        await using var stack = await Stack.StartAsync(new StackOptions { AdminToken = adminToken, ServiceEnvironment = options.Environment });
+        await using var stack = await Stack.StartAsync(new StackOptions { ServiceEnvironment = options.Environment });
+        var adminToken = stack.AdminToken;
         using var admin = Hub.Client(stack.Gateway, adminToken);
 
         var org = $"bench{Guid.NewGuid():N}"[..12];

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CommunityEvals.TestStack;
-using CommunityEvals.Platform.Identity;
 
 namespace CommunityEvals.Benchmarks;
 
@@ -47,9 +46,9 @@ public static class Freshness
     public static async Task<int> RunAsync(Options options)
     {
         var clientCount = options.Clients;
-        var adminToken = TokenHash.NewToken();
         Console.WriteLine("starting the stack (the AppHost on Aspire's testing host: private PostgreSQL, RabbitMQ, the services) ...");
-        await using var stack = await Stack.StartAsync(new StackOptions { AdminToken = adminToken, ServiceEnvironment = options.Environment });
+        await using var stack = await Stack.StartAsync(new StackOptions { ServiceEnvironment = options.Environment });
+        var adminToken = stack.AdminToken;
         var gateway = stack.Gateway;
 
         var (org, token) = await Hub.CreateOrgOwnerAsync(gateway, adminToken);

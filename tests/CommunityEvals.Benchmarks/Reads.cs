@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using CommunityEvals.TestStack;
-using CommunityEvals.Platform.Identity;
 
 namespace CommunityEvals.Benchmarks;
 
@@ -35,9 +34,9 @@ public static class Reads
             throw new ArgumentException("--conditional needs --route native: the Hub board has no ETag");
         }
 
-        var adminToken = TokenHash.NewToken();
         Console.WriteLine("starting the stack (the AppHost on Aspire's testing host: private PostgreSQL, RabbitMQ, the services) ...");
-        await using var stack = await Stack.StartAsync(new StackOptions { AdminToken = adminToken, ServiceEnvironment = options.Environment });
+        await using var stack = await Stack.StartAsync(new StackOptions { ServiceEnvironment = options.Environment });
+        var adminToken = stack.AdminToken;
         var gateway = stack.Gateway;
         var (org, token) = await Hub.CreateOrgOwnerAsync(gateway, adminToken);
         using var owner = Hub.Client(gateway, token);

@@ -6,7 +6,6 @@ using CommunityEvals.LeaderboardProjection.Leaderboards;
 using CommunityEvals.LeaderboardProjection.Maintenance;
 using CommunityEvals.LeaderboardProjection.Shared;
 using CommunityEvals.Platform.EventStore;
-using CommunityEvals.Platform.Identity;
 using CommunityEvals.TestStack;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
@@ -61,7 +60,7 @@ public static class Rebuild
         try
         {
             Console.WriteLine("starting a private PostgreSQL (the AppHost's, alone, on Aspire's testing host) ...");
-            await using var stack = await Stack.StartAsync(new StackOptions { AdminToken = TokenHash.NewToken(), Only = [Stack.Database] });
+            await using var stack = await Stack.StartAsync(new StackOptions { Only = [Stack.Database] });
             var postmaster = stack.Pid(Stack.Postgres) ?? throw new InvalidOperationException("the postmaster was not found");
             await ApplySettingsAsync(stack.DatabaseConnectionString, options.PostgresSettings);
             using var host = BuildProjectionHost(stack.DatabaseConnectionString, options.BatchSize, out var configuredBy);

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using CommunityEvals.TestStack;
-using CommunityEvals.Platform.Identity;
 using CommunityEvals.UnitTests.Evidence;
 
 namespace CommunityEvals.Benchmarks;
@@ -18,9 +17,9 @@ public static class VerifyLogs
 {
     public static async Task<int> RunAsync(int samples)
     {
-        var adminToken = TokenHash.NewToken();
         Console.WriteLine("starting the stack (the AppHost on Aspire's testing host: private PostgreSQL, RabbitMQ, the services) ...");
-        await using var stack = await Stack.StartAsync(new StackOptions { AdminToken = adminToken });
+        await using var stack = await Stack.StartAsync(new StackOptions());
+        var adminToken = stack.AdminToken;
         using var admin = Hub.Client(stack.Gateway, adminToken);
         var org = $"vb{Guid.NewGuid():N}"[..10];
         var created = await (await admin.PostAsJsonAsync("/api/users", new { name = $"{org}-owner", orgs = new[] { org } })).Content.ReadFromJsonAsync<JsonElement>();

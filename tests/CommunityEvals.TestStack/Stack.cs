@@ -10,9 +10,6 @@ namespace CommunityEvals.TestStack;
 /// <summary>What to start, and how.</summary>
 public sealed record StackOptions
 {
-    /// <summary>The admin token the gateway accepts (the AppHost's <c>admin-token</c> parameter).</summary>
-    public required string AdminToken { get; init; }
-
     /// <summary>Extra environment variables for every service, for what-if runs.</summary>
     public IReadOnlyDictionary<string, string> ServiceEnvironment { get; init; } = new Dictionary<string, string>();
 
@@ -68,9 +65,14 @@ public sealed class Stack : IAsyncDisposable
                 "--data-dir", dataDirectory,
                 "--gateway-port", FreePort().ToString(CultureInfo.InvariantCulture),
                 "--postgres-fsync", "off",
-                "--Parameters:admin-token", options.AdminToken,
             ],
-            (applicationOptions, _) => applicationOptions.DisableDashboard = !options.Dashboard,
+            (applicationOptions, _) =>
+            {
+                applicationOptions.DisableDashboard = !options.Dashboard;
+                // The testing host would echo every resource's console into this process's log: a cost
+                // the benchmarks would measure. What a failed start needs is read back by DescribeAsync.
+                applicationOptions.EnableResourceLogging = false;
+            },
             cancellationToken);
 
         if (options.Only is { } only)
@@ -103,7 +105,8 @@ public sealed class Stack : IAsyncDisposable
         }
 
         var app = await builder.BuildAsync(cancellationToken);
-        var stack = new Stack(app, dataDirectory, options.AdminToken);
+        // The AppHost's own: generated into the data directory as on a first start (README's examples read it there).
+        var stack = new Stack(app, dataDirectory, builder.Configuration["Parameters:admin-token"] ?? "");
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

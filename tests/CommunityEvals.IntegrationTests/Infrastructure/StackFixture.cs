@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using CommunityEvals.Platform.Identity;
 using CommunityEvals.TestStack;
 
 namespace CommunityEvals.IntegrationTests.Infrastructure;
@@ -15,7 +14,10 @@ public sealed class StackFixture : IAsyncLifetime
 {
     private Stack? _stack;
 
-    public string AdminToken { get; } = TokenHash.NewToken();
+    public string AdminToken => _stack!.AdminToken;
+
+    /// <summary>The stack's data directory, laid out as the AppHost lays out <c>.data/</c>.</summary>
+    public string DataDirectory => _stack!.DataDirectory;
 
     public Uri Gateway => _stack!.Gateway;
 
@@ -32,7 +34,7 @@ public sealed class StackFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _stack = await Stack.StartAsync(new StackOptions { AdminToken = AdminToken });
+        _stack = await Stack.StartAsync(new StackOptions());
         Anonymous = Client(token: null);
         Admin = Client(AdminToken);
     }

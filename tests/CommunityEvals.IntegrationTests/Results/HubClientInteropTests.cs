@@ -11,7 +11,7 @@ namespace CommunityEvals.IntegrationTests.Results;
 [Collection(StackCollection.Name)]
 public sealed class HubClientInteropTests(StackFixture stack)
 {
-    private static readonly string InteropDirectory = Path.Combine(RepoRoot.Path, "tests", "interop");
+    private static readonly string InteropDirectory = Path.Combine(RepoRoot.Path, "examples");
 
     [Fact]
     public async Task The_npm_hub_client_creates_uploads_opens_a_pull_request_and_reads_results_back()
