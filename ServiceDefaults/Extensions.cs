@@ -23,6 +23,7 @@ public static class Extensions
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        SchedulingGroup.Separate();
         // The standard resilience handler and HttpClient's own logging write lines for every attempt of
         // every call at Information (the gateway's health checks alone wrote several a second); what
         // fails or is retried is still logged, as a warning.
