@@ -209,6 +209,10 @@ public static class Freshness
             if (!record.Ok)
             {
                 record.Error = $"{(int)response.StatusCode}";
+                if (Interlocked.Exchange(ref _failureShown, 1) == 0)
+                {
+                    Console.WriteLine($"first failed commit: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
             }
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
@@ -217,6 +221,9 @@ public static class Freshness
             record.Error = exception.GetType().Name;
         }
     }
+
+    /// <summary>Set once the first failed commit's answer was printed: it usually says why the others failed.</summary>
+    private static int _failureShown;
 
     /// <summary>Commits to the probe repo, then polls the native board until its row shows the value.</summary>
     private static async Task ProbeAsync(CommitRecord record, HttpClient client, HttpClient reader, string datasetId, Action done)

@@ -4,6 +4,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace CommunityEvals.TestStack;
 
@@ -70,10 +71,15 @@ public sealed class Stack : IAsyncDisposable
             {
                 applicationOptions.DisableDashboard = !options.Dashboard;
                 // The testing host would echo every resource's console into this process's log: a cost
-                // the benchmarks would measure. What a failed start needs is read back by DescribeAsync.
-                applicationOptions.EnableResourceLogging = false;
+                // the benchmarks would measure (STACK_LOGS=1 asks for it when looking for a cause). What a
+                // failed start needs is read back by DescribeAsync.
+                applicationOptions.EnableResourceLogging = Environment.GetEnvironmentVariable("STACK_LOGS") == "1";
             },
             cancellationToken);
+
+        // Services are unhealthy until they listen; the health checks would log each miss as an error.
+        // A start that never gets healthy says why in its timeout (DescribeAsync).
+        builder.Services.AddLogging(logging => logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
 
         if (options.Only is { } only)
         {
