@@ -76,33 +76,7 @@ public sealed class AppHostRun : IAsyncDisposable
         return new AppHostRun(Process.Start(info)!, gatewayPort, dashboardPort);
     }
 
-    public async Task WaitHealthyAsync(TimeSpan timeout)
-    {
-        using var client = new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                using var response = await client.GetAsync("/health");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-            {
-                // Not up yet.
-            }
-
-            if (_process.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"the gateway was not healthy within {timeout}:\n{Tail()}");
-            }
-
-            await Task.Delay(500);
-        }
-    }
+    public Task WaitHealthyAsync(TimeSpan timeout) => HealthProbe.WaitAsync(Gateway, timeout, () => _process.HasExited, () => Tail());
 
     /// <summary>Ctrl+C in its terminal: SIGINT to its whole process group.</summary>
     public Task InterruptAsync() => SignalAsync("-INT", $"-{_process.Id}");

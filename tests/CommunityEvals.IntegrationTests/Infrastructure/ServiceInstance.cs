@@ -43,33 +43,7 @@ public sealed class ServiceInstance : IAsyncDisposable
         return new ServiceInstance(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}"));
     }
 
-    public async Task WaitHealthyAsync(TimeSpan timeout)
-    {
-        using var client = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                using var response = await client.GetAsync("/health");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
-
-            if (_process.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{Url} was not healthy within {timeout}:\n{Tail()}");
-            }
-
-            await Task.Delay(250);
-        }
-    }
+    public Task WaitHealthyAsync(TimeSpan timeout) => HealthProbe.WaitAsync(Url, timeout, () => _process.HasExited, () => Tail());
 
     /// <summary>Stops it as the orchestrator would (SIGTERM, a graceful shutdown), killing it if it hangs.</summary>
     public async Task StopAsync()
