@@ -13,13 +13,21 @@ public sealed record RecomputedScore(double Value, double Stderr, int Samples);
 /// </summary>
 public sealed record EvidenceSubmitted(string ResultId, string Repo, string EvidenceId, string Sha256, long Size);
 
-/// <summary>A valid, complete log of this model and task agrees with the result: it earns the badge.</summary>
+/// <summary>
+/// A valid, complete log of this model and task agrees with the result: it earns the badge, for the
+/// value it was judged against (<paramref name="ValueText"/>, as written in the YAML). The same piece of
+/// evidence is judged again when the result's value changes, and carried to the main result a merge
+/// makes of it. Events written before values were recorded have none: they judged the value the
+/// result had when they were appended.
+/// </summary>
 public sealed record EvidenceVerified(
-    string ResultId, string Repo, string EvidenceId, IReadOnlyList<EvidenceCheck> Checks, RecomputedScore Recomputed, string VerifyToken, int Failures);
+    string ResultId, string Repo, string EvidenceId, IReadOnlyList<EvidenceCheck> Checks, RecomputedScore Recomputed, string VerifyToken, int Failures,
+    string? ValueText = null);
 
-/// <summary>A valid, complete log of this model and task disagrees with the result: it is disputed.</summary>
+/// <summary>A valid, complete log of this model and task disagrees with the result's value (<paramref name="ValueText"/>): it is disputed.</summary>
 public sealed record EvidenceContradicted(
-    string ResultId, string Repo, string EvidenceId, IReadOnlyList<EvidenceCheck> Checks, RecomputedScore Recomputed, int Failures);
+    string ResultId, string Repo, string EvidenceId, IReadOnlyList<EvidenceCheck> Checks, RecomputedScore Recomputed, int Failures,
+    string? ValueText = null);
 
 /// <summary>The log cannot serve as evidence for this result; the result is unchanged.</summary>
 public sealed record EvidenceRejected(

@@ -99,12 +99,26 @@ public static class DiscussionsApi
             return RepoNotFound(kind, repo);
         }
 
+        // huggingface_hub's get_repo_discussions asks for page N with ?p=N and filters with type,
+        // status and author, each one of the values it allows.
         var query = request.Query;
         var pageIndex = 0;
-        if (query["page"].FirstOrDefault() is { Length: > 0 } pageText
-            && (!int.TryParse(pageText, out pageIndex) || pageIndex < 0))
+        if (query["p"].FirstOrDefault() is { Length: > 0 } pageText
+            && (!int.TryParse(pageText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pageIndex) || pageIndex < 0))
         {
-            return Problems.BadRequest("'page' must be a non-negative integer.");
+            return Problems.BadRequest("'p' (the page, from 0) must be a non-negative integer.");
+        }
+
+        var type = query["type"].FirstOrDefault() ?? "all";
+        var status = query["status"].FirstOrDefault() ?? "all";
+        if (type is not ("all" or "discussion" or "pull_request"))
+        {
+            return Problems.BadRequest("'type' must be all, discussion or pull_request.");
+        }
+
+        if (status is not ("all" or "open" or "closed"))
+        {
+            return Problems.BadRequest("'status' must be all, open or closed.");
         }
 
         var discussions = await session.Query<Discussion>()
@@ -112,8 +126,6 @@ public static class DiscussionsApi
             .ToListAsync(cancellationToken);
 
         // Only pull requests exist here, so asking for plain discussions finds none.
-        var type = query["type"].FirstOrDefault() ?? "all";
-        var status = query["status"].FirstOrDefault() ?? "all";
         var author = query["author"].FirstOrDefault();
         var search = query["search"].FirstOrDefault();
         var matching = discussions

@@ -18,6 +18,15 @@ public sealed record TaskSpec
     public long? Samples { get; init; }
 
     public TaskScale ToScale() => new(HigherIsBetter, RangeMin, RangeMax);
+
+    /// <summary>
+    /// A standard error recomputed from a log (Inspect's fraction) in the board's scale: the reading
+    /// verification compared the value in (services/evidence, <c>EvidenceChecks.Value</c>): percent
+    /// for a range ending at 100, the fraction for one ending at 1; without a range, percent when the
+    /// value itself is above 1.
+    /// </summary>
+    public double? InBoardScale(double? stderr, double value) =>
+        stderr * (RangeMax is 100 || (RangeMax is null && Math.Abs(value) > 1) ? 100 : 1);
 }
 
 /// <summary>Reads the tasks of a registered <c>eval.yaml</c> definition (already validated by ingestion).</summary>

@@ -1,4 +1,5 @@
 using CommunityEvals.LeaderboardProjection.Models;
+using CommunityEvals.LeaderboardProjection.Shared;
 
 namespace CommunityEvals.LeaderboardProjection.Leaderboards;
 
@@ -37,17 +38,6 @@ public sealed class LeaderboardModel
         _sources[result.ResultId] = (result.Sequence, source);
         return source;
     }
-}
-
-/// <summary>What evidence says about one result: any verifying log makes it verified, any contradicting one disputed.</summary>
-public sealed class ResultEvidence
-{
-    public bool Verified { get; set; }
-
-    public bool Contradicted { get; set; }
-
-    /// <summary>The standard error recomputed from a verifying log.</summary>
-    public double? Stderr { get; set; }
 }
 
 /// <summary>One eligible result on a board, with what the board's rows show about it and its model.</summary>

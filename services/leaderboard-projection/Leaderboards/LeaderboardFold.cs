@@ -109,8 +109,10 @@ public static class LeaderboardFold
         typeof(ResultUnhidden),
         typeof(BenchmarkRegistered),
         typeof(BenchmarkUpdated),
+        typeof(EvidenceSubmitted),
         typeof(EvidenceVerified),
         typeof(EvidenceContradicted),
+        typeof(EvidenceRejected),
     ];
 
     /// <summary><see cref="EventTypes"/> as event-store queries take them (<c>EventTypesAre</c>).</summary>
@@ -118,7 +120,7 @@ public static class LeaderboardFold
 
     public static bool IsRepoEvent(object data) => data is RepoCreated or MainCommitted or PullRequestOpened or PullRequestUpdated
         or PullRequestClosed or PullRequestReopened or PullRequestMerged or ResultHidden or ResultUnhidden
-        or EvidenceVerified or EvidenceContradicted;
+        or EvidenceSubmitted or EvidenceVerified or EvidenceContradicted or EvidenceRejected;
 
     /// <param name="streamKey">The event's stream: a repo's for repo events.</param>
     /// <param name="computeChanges">False when only the resulting boards matter (a replay).</param>
@@ -295,8 +297,8 @@ public static class LeaderboardFold
             for (var index = 0; index < count; index++)
             {
                 var result = page.Results[index];
-                var evidence = model.Evidence.GetValueOrDefault(result.ResultId);
-                _results[index] = (result, new Standing(standing.Counts(result), evidence?.Verified == true, evidence?.Contradicted == true, evidence?.Stderr));
+                var evidence = LeaderboardModelRules.StandingOf(model, result);
+                _results[index] = (result, new Standing(standing.Counts(result), evidence.Verified, evidence.Disputed, evidence.Stderr));
             }
 
             _isBaseModel = LeaderboardModelRules.IsBaseModel(page);

@@ -23,21 +23,14 @@ public static class LeaderboardModelRules
             return null;
         }
 
-        switch (data)
+        if (ResultEvidence.ResultIdOf(data) is not null)
         {
-            case EvidenceVerified verified when model is not null:
-                var verifying = model.Evidence.GetValueOrDefault(verified.ResultId) ?? new ResultEvidence();
-                verifying.Verified = true;
-                verifying.Stderr = verified.Recomputed.Stderr;
-                model.Evidence[verified.ResultId] = verifying;
-                return model;
-            case EvidenceContradicted contradicted when model is not null:
-                var disputing = model.Evidence.GetValueOrDefault(contradicted.ResultId) ?? new ResultEvidence();
-                disputing.Contradicted = true;
-                model.Evidence[contradicted.ResultId] = disputing;
-                return model;
-            case EvidenceVerified or EvidenceContradicted:
-                return model;
+            if (model is not null)
+            {
+                ResultEvidence.Evolve(model.Evidence, data, resultId => model.Page.Results.FirstOrDefault(r => r.ResultId == resultId)?.ValueText);
+            }
+
+            return model;
         }
 
         var page = RepoPageRules.Evolve(model?.Page, id, data, info);
@@ -177,19 +170,19 @@ public static class LeaderboardModelRules
         private readonly LeaderboardModel _model;
         private readonly RepoResult _result;
         private readonly bool _isBaseModel;
-        private readonly ResultEvidence? _evidence;
+        private readonly EvidenceStanding _standing;
 
         public EntryDraft(LeaderboardModel model, RepoResult result, bool isBaseModel)
         {
             _model = model;
             _result = result;
             _isBaseModel = isBaseModel;
-            _evidence = model.Evidence.GetValueOrDefault(result.ResultId);
+            _standing = StandingOf(model, result);
         }
 
-        private bool Verified => _result.Verified || _evidence?.Verified == true;
+        private bool Verified => _standing.Verified;
 
-        private bool Disputed => _evidence?.Contradicted == true;
+        private bool Disputed => _standing.Disputed;
 
         public BoardEntry Make() => new()
         {
@@ -204,7 +197,7 @@ public static class LeaderboardModelRules
             Sequence = _result.Sequence,
             Notes = _result.Notes,
             Source = _model.SourceOf(_result),
-            Stderr = _evidence?.Stderr,
+            Stderr = _standing.Stderr,
             UpdatedAt = _result.UpdatedAt,
             Filename = _result.Path,
             PullRequest = _result.PullRequest,
@@ -220,7 +213,7 @@ public static class LeaderboardModelRules
             && entry.Value.Equals(_result.Value)
             && entry.Verified == Verified
             && entry.Disputed == Disputed
-            && entry.Stderr.Equals(_evidence?.Stderr)
+            && entry.Stderr.Equals(_standing.Stderr)
             && entry.IsBaseModel == _isBaseModel
             && entry.OwnerIsOrg == _model.Page.OwnerIsOrg
             && entry.PullRequest == _result.PullRequest
@@ -234,6 +227,10 @@ public static class LeaderboardModelRules
             && string.Equals(entry.Owner, _model.Page.Owner, StringComparison.Ordinal)
             && string.Equals(entry.Source, _model.SourceOf(_result), StringComparison.Ordinal);
     }
+
+    /// <summary>Whether evidence or a token proves (or disputes) the value the result has now, in every view the same.</summary>
+    public static EvidenceStanding StandingOf(LeaderboardModel model, RepoResult result) =>
+        ResultEvidence.StandingOf(model.Evidence.GetValueOrDefault(result.ResultId), result.ValueText, result.Verified);
 
     /// <summary>The item's <c>source</c> object as JSON text in the documented key order; null when absent.</summary>
     public static string? SourceOf(JsonElement item) => KnownOrder.ResultSourceText(item);

@@ -241,8 +241,7 @@ public sealed class LeaderboardProjection(Func<int>? fullPage = null) : IProject
     /// </summary>
     public static string KeyOf(IEvent @event) => @event.Data switch
     {
-        Contracts.Events.EvidenceVerified verified => Contracts.Events.StreamKeys.Repo(LeaderboardModelRules.ModelKind, verified.Repo),
-        Contracts.Events.EvidenceContradicted contradicted => Contracts.Events.StreamKeys.Repo(LeaderboardModelRules.ModelKind, contradicted.Repo),
+        var data when ResultEvidence.RepoOf(data) is { } repo => Contracts.Events.StreamKeys.Repo(LeaderboardModelRules.ModelKind, repo),
         _ => @event.StreamKey ?? @event.StreamId.ToString(),
     };
 }

@@ -242,7 +242,7 @@ public static class LeaderboardsApi
                     entry.IsBaseModel,
                     ParseSource(entry.Source),
                     entry.Notes,
-                    entry.Stderr,
+                    task.InBoardScale(entry.Stderr, row.Value),
                     entry.UpdatedAt);
             })
             .ToList();

@@ -98,7 +98,7 @@ public static class ModelsApi
             : [];
         var evalResults = expand.Contains(EvalResultsKey, StringComparer.OrdinalIgnoreCase)
             ? CurrentResults.Of(page)
-                .Select(current => new HubEvalResult(current.Result.Path, IsVerified(current.Result, evidence), current.PullRequest, KnownOrder.ResultItem(current.Result.Data)))
+                .Select(current => new HubEvalResult(current.Result.Path, Standing(current.Result, evidence).Verified, current.PullRequest, KnownOrder.ResultItem(current.Result.Data)))
                 .ToList()
             : null;
 
@@ -139,29 +139,29 @@ public static class ModelsApi
 
         var evidence = await EvidenceOfAsync(page, session, cancellationToken);
         IReadOnlyList<EvalResult> results = CurrentResults.Of(page, includeHidden)
-            .Select(current => new EvalResult(
-                current.Result.ResultId,
-                current.Result.Path,
-                current.Ref,
-                current.PullRequest,
-                current.Origin,
-                current.Hidden,
-                current.HiddenReason,
-                IsVerified(current.Result, evidence),
-                Disputed: evidence.GetValueOrDefault(current.Result.ResultId)?.Contradicted == true,
-                new Verification(IsVerified(current.Result, evidence) ? "verified"
-                    : evidence.GetValueOrDefault(current.Result.ResultId)?.Contradicted == true ? "contradicted" : "none"),
-                KnownOrder.ResultItem(current.Result.Data)))
+            .Select(current => (current, standing: Standing(current.Result, evidence)))
+            .Select(pair => new EvalResult(
+                pair.current.Result.ResultId,
+                pair.current.Result.Path,
+                pair.current.Ref,
+                pair.current.PullRequest,
+                pair.current.Origin,
+                pair.current.Hidden,
+                pair.current.HiddenReason,
+                pair.standing.Verified,
+                pair.standing.Disputed,
+                new Verification(pair.standing.Status),
+                KnownOrder.ResultItem(pair.current.Result.Data)))
             .ToList();
         return TypedResults.Ok(results);
     }
 
     /// <summary>Verification outcomes by result id, as the boards' projection folded them for this model.</summary>
-    private static async Task<Dictionary<string, Leaderboards.ResultEvidence>> EvidenceOfAsync(RepoPage page, IQuerySession session, CancellationToken cancellationToken) =>
+    private static async Task<Dictionary<string, ResultEvidence>> EvidenceOfAsync(RepoPage page, IQuerySession session, CancellationToken cancellationToken) =>
         (await session.LoadAsync<Leaderboards.LeaderboardModel>(page.Id, cancellationToken))?.Evidence ?? [];
 
-    private static bool IsVerified(RepoResult result, IReadOnlyDictionary<string, Leaderboards.ResultEvidence> evidence) =>
-        result.Verified || evidence.GetValueOrDefault(result.ResultId)?.Verified == true;
+    private static EvidenceStanding Standing(RepoResult result, IReadOnlyDictionary<string, ResultEvidence> evidence) =>
+        ResultEvidence.StandingOf(evidence.GetValueOrDefault(result.ResultId), result.ValueText, result.Verified);
 
     public sealed record ResolvedRevision(string? Sha, DateTimeOffset LastModified, IReadOnlyList<string> Files);
 

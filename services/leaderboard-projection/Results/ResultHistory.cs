@@ -9,8 +9,9 @@ public sealed record HistoryEntry(long Sequence, string Type, string? Actor, Dat
 
 /// <summary>
 /// Puts a result's whole history together: its own events, folded from its repo's events (the
-/// record does not keep them), the status changes of its pull request, and, for a main result a
-/// merge landed on, the history of the pull-request result it came from. Oldest first.
+/// record does not keep them), the status changes of its pull request, its evidence stream (logs
+/// submitted, what verification judged of them, comments on failed samples) and, for a main result
+/// a merge landed on, the history of the pull-request result it came from. Oldest first.
 /// </summary>
 public static class ResultHistory
 {
@@ -49,17 +50,19 @@ public static class ResultHistory
     /// <param name="sources">Pull-request results merged into <paramref name="record"/>, by id.</param>
     /// <param name="histories">Entries folded by <see cref="Fold"/> for the result and its sources.</param>
     /// <param name="discussions">Pull requests of the repo, by number.</param>
+    /// <param name="evidence">The events of the evidence streams of the result and its sources, by result id.</param>
     public static IReadOnlyList<HistoryEntry> Assemble(
         ResultRecord record,
         IReadOnlyDictionary<string, ResultRecord> sources,
         IReadOnlyDictionary<string, IReadOnlyList<ResultEvent>> histories,
-        IReadOnlyDictionary<int, Discussion> discussions)
+        IReadOnlyDictionary<int, Discussion> discussions,
+        IReadOnlyDictionary<string, IReadOnlyList<(object Data, EventInfo Info)>> evidence)
     {
-        var own = Own(record, histories, discussions);
+        var own = Own(record, histories, discussions, evidence);
         var sequences = own.Select(entry => entry.Sequence).ToHashSet();
         var earlier = record.MergedFrom
             .Where(sources.ContainsKey)
-            .SelectMany(source => Own(sources[source], histories, discussions))
+            .SelectMany(source => Own(sources[source], histories, discussions, evidence))
             // The merge itself is already in this result's own history, seen from main.
             .Where(entry => !sequences.Contains(entry.Sequence));
         return earlier.Concat(own)
@@ -71,11 +74,17 @@ public static class ResultHistory
     }
 
     private static List<HistoryEntry> Own(
-        ResultRecord record, IReadOnlyDictionary<string, IReadOnlyList<ResultEvent>> histories, IReadOnlyDictionary<int, Discussion> discussions)
+        ResultRecord record,
+        IReadOnlyDictionary<string, IReadOnlyList<ResultEvent>> histories,
+        IReadOnlyDictionary<int, Discussion> discussions,
+        IReadOnlyDictionary<string, IReadOnlyList<(object Data, EventInfo Info)>> evidence)
     {
         var history = histories.GetValueOrDefault(record.Id) ?? [];
         var entries = history
             .Select(item => new HistoryEntry(item.Sequence, item.Type, item.Actor, item.OccurredAt, Parse(item.Data)))
+            .Concat((evidence.GetValueOrDefault(record.Id) ?? []).Select(item =>
+                new HistoryEntry(item.Info.Sequence, item.Info.Type, item.Info.Actor, item.Info.Timestamp, JsonSerializer.SerializeToElement(item.Data, item.Data.GetType(), Json))))
+            .OrderBy(entry => entry.Sequence)
             .ToList();
         if (record.PullRequest is not { } number || !discussions.TryGetValue(number, out var discussion))
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CommunityEvals.LeaderboardProjection.Shared;
 
 namespace CommunityEvals.LeaderboardProjection.Results;
 
@@ -47,7 +48,11 @@ public sealed class ResultRecord
 
     public string? Notes { get; set; }
 
+    /// <summary>Verified at commit by a verifyToken for this value.</summary>
     public bool Verified { get; set; }
+
+    /// <summary>The logs uploaded for it and what verification judged of each.</summary>
+    public ResultEvidence Evidence { get; set; } = new();
 
     public JsonElement Data { get; set; }
 

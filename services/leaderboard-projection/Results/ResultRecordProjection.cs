@@ -19,6 +19,10 @@ public sealed class ResultRecordProjection : MultiStreamProjection<ResultRecord,
         Identities<PullRequestMerged>(e => ResultRules.IdsOf(e));
         Identities<ResultHidden>(e => ResultRules.IdsOf(e));
         Identities<ResultUnhidden>(e => ResultRules.IdsOf(e));
+        Identities<EvidenceSubmitted>(e => ResultRules.IdsOf(e));
+        Identities<EvidenceVerified>(e => ResultRules.IdsOf(e));
+        Identities<EvidenceContradicted>(e => ResultRules.IdsOf(e));
+        Identities<EvidenceRejected>(e => ResultRules.IdsOf(e));
     }
 
     public override ResultRecord? Evolve(ResultRecord? snapshot, string id, IEvent e) =>

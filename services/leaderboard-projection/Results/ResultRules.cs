@@ -29,6 +29,7 @@ public static class ResultRules
         PullRequestMerged e => Touched(e.Commit).Concat(e.MergedFrom.Keys).Concat(e.MergedFrom.Values).Distinct(StringComparer.Ordinal).ToList(),
         ResultHidden e => [e.ResultId],
         ResultUnhidden e => [e.ResultId],
+        _ when ResultEvidence.ResultIdOf(data) is { } resultId => [resultId],
         _ => [],
     };
 
@@ -74,6 +75,9 @@ public static class ResultRules
                 record.HiddenBy = info.Actor;
                 record.HiddenAt = info.Timestamp;
                 Record(history, info, () => new Visibility(id, true, hidden.Reason));
+                return record;
+            case EvidenceSubmitted or EvidenceVerified or EvidenceContradicted or EvidenceRejected when record is not null:
+                record.Evidence.Apply(data, record.ValueText);
                 return record;
             case ResultUnhidden when record is not null:
                 record.Hidden = false;

@@ -1,3 +1,4 @@
+using CommunityEvals.Contracts.Events;
 using System.Text.Json;
 using CommunityEvals.LeaderboardProjection.Discussions;
 using CommunityEvals.LeaderboardProjection.Shared;
@@ -86,14 +87,22 @@ public static class ResultsApi
         var discussions = numbers.Count == 0
             ? []
             : (await session.LoadManyAsync<Discussion>(cancellationToken, numbers)).ToDictionary(discussion => discussion.Number);
+        var ids = ResultHistory.IdsFor(record);
         var events = await RepoLog.ReadAsync(session, record.RepoKey, cancellationToken);
-        var histories = ResultHistory.Fold(events, ResultHistory.IdsFor(record));
-        return TypedResults.Ok(ResultHistory.Assemble(record, sources, histories, discussions));
+        var histories = ResultHistory.Fold(events, ids);
+        var evidence = new Dictionary<string, IReadOnlyList<(object Data, EventInfo Info)>>(StringComparer.Ordinal);
+        foreach (var resultId in ids)
+        {
+            evidence[resultId] = await RepoLog.ReadAsync(session, StreamKeys.Evidence(resultId), cancellationToken);
+        }
+
+        return TypedResults.Ok(ResultHistory.Assemble(record, sources, histories, discussions, evidence));
     }
 
     /// <param name="pullRequestStatus">The status of the result's pull request, when it has one and it is known.</param>
     public static ResultView View(ResultRecord record, DiscussionStatus? pullRequestStatus)
     {
+        var standing = ResultEvidence.StandingOf(record.Evidence, record.ValueText, record.Verified);
         var status = record.State switch
         {
             ResultState.Retracted => "retracted",
@@ -111,9 +120,9 @@ public static class ResultsApi
             record.PullRequest is null ? "author" : "community",
             record.Hidden,
             record.HiddenReason,
-            record.Verified,
-            Disputed: false,
-            new Verification(record.Verified ? "verified" : "none"),
+            standing.Verified,
+            standing.Disputed,
+            new Verification(standing.Status),
             record.DatasetId,
             record.TaskId,
             record.Value,

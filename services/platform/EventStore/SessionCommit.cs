@@ -63,6 +63,23 @@ public static class SessionCommit
     }
 
     /// <summary>
+    /// Appends <paramref name="events"/> to <paramref name="stream"/> as <paramref name="actor"/>, for
+    /// writes that decide nothing (an upload, a comment): when concurrent writers race to start the
+    /// same new stream, the losers append again instead of failing.
+    /// </summary>
+    public static async Task<ProblemDocumentResult?> AppendAsync(
+        this IDocumentStore store, Caller actor, string stream, object[] events, CancellationToken cancellationToken)
+    {
+        var (_, problem) = await store.DecideAndCommitAsync(actor, async session =>
+        {
+            await session.LockStreamsAsync(cancellationToken, stream);
+            var version = (await session.Events.FetchStreamStateAsync(stream, cancellationToken))?.Version ?? 0;
+            return (Decision.Accept(events.Select(e => new PendingEvent(stream, e, version)).ToArray()), true);
+        }, cancellationToken);
+        return problem;
+    }
+
+    /// <summary>
     /// Makes writers to the same streams take turns until this command's transaction ends. Called
     /// by a decide step before it loads the state it decides on, it turns most races into a short
     /// wait instead of a failed append, and every failed append leaves a gap in the event

@@ -1,5 +1,6 @@
 using CommunityEvals.Contracts.Events;
 using CommunityEvals.Evidence;
+using CommunityEvals.Platform.EventStore;
 using CommunityEvals.Platform.Http;
 using CommunityEvals.Platform.Identity;
 using CommunityEvals.Verification.Facts;
@@ -54,11 +55,11 @@ public static class EvidenceApi
         }
 
         var evidenceId = Guid.NewGuid().ToString("N");
-        await using var session = store.LightweightSession();
-        session.LastModifiedBy = caller.Name;
-        session.Events.Append(StreamKeys.Evidence(id), new EvidenceSubmitted(id, result.Repo, evidenceId, stored.Sha256, stored.Size));
-        Idempotency.ReserveIn(session);
-        await session.SaveChangesAsync(cancellationToken);
+        if (await store.AppendAsync(caller, StreamKeys.Evidence(id), [new EvidenceSubmitted(id, result.Repo, evidenceId, stored.Sha256, stored.Size)], cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         return TypedResults.Accepted($"/api/results/{id}/verification", new Submitted(evidenceId, "pending"));
     }
 
@@ -84,7 +85,9 @@ public static class EvidenceApi
             verification.Evidence.Select(e => new EvidenceView(e.EvidenceId, e.Sha256, e.Status, e.Checks, e.Recomputed, e.UploadedBy, e.UploadedAt)).ToList()));
     }
 
-    public sealed record FailureView(string SampleId, int Epoch, string? Input, string? Target, string? Answer, string? Explanation);
+    public sealed record CommentView(string Author, string Comment, DateTimeOffset CreatedAt);
+
+    public sealed record FailureView(string SampleId, int Epoch, string? Input, string? Target, string? Answer, string? Explanation, IReadOnlyList<CommentView> Comments);
 
     public sealed record FailurePage(int Total, IReadOnlyList<FailureView> Items);
 
@@ -100,11 +103,15 @@ public static class EvidenceApi
         }
 
         var verification = await session.LoadAsync<ResultVerification>(StreamKeys.Evidence(id), cancellationToken);
-        var settled = verification?.Evidence.Where(e => e.Status is "verified" or "contradicted").Select(e => e.EvidenceId).ToList() ?? [];
-        var query = session.Query<FailureSample>().Where(f => f.ResultId == id && f.EvidenceId.IsOneOf(settled.ToArray()));
+        // By evidence, not by result: a piece carried by a merge publishes the same log's failures.
+        var published = verification?.PublishedEvidenceIds() ?? [];
+        var query = session.Query<FailureSample>().Where(f => f.EvidenceId.IsOneOf(published));
         var total = await query.CountAsync(cancellationToken);
         var items = await query.OrderBy(f => f.EvidenceId).ThenBy(f => f.Order).Skip(skip).Take(take).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new FailurePage(total, items.Select(f => new FailureView(f.SampleId, f.Epoch, f.Input, f.Target, f.Answer, f.Explanation)).ToList()));
+        var comments = verification?.Comments ?? [];
+        return TypedResults.Ok(new FailurePage(total, items.Select(f => new FailureView(
+            f.SampleId, f.Epoch, f.Input, f.Target, f.Answer, f.Explanation,
+            comments.Where(c => c.SampleId == f.SampleId).Select(c => new CommentView(c.Author, c.Comment, c.CreatedAt)).ToList())).ToList()));
     }
 
     public sealed record CommentRequest(string? Comment);
@@ -131,17 +138,19 @@ public static class EvidenceApi
                 [new ValidationError(null, null, null, null, "comment", "required, at most 65536 characters")]);
         }
 
-        await using var session = store.LightweightSession();
+        await using var session = store.QuerySession();
         var verification = await session.LoadAsync<ResultVerification>(StreamKeys.Evidence(id), cancellationToken);
-        if (verification is null || !await session.Query<FailureSample>().AnyAsync(f => f.ResultId == id && f.SampleId == sampleId, cancellationToken))
+        var published = verification?.PublishedEvidenceIds() ?? [];
+        if (verification is null || !await session.Query<FailureSample>().AnyAsync(f => f.EvidenceId.IsOneOf(published) && f.SampleId == sampleId, cancellationToken))
         {
             return Problems.NotFound($"no failed sample '{sampleId}' is published for result {id}");
         }
 
-        session.LastModifiedBy = caller.Name;
-        session.Events.Append(StreamKeys.Evidence(id), new FailureCommented(id, verification.Repo, sampleId, body.Comment));
-        Idempotency.ReserveIn(session);
-        await session.SaveChangesAsync(cancellationToken);
+        if (await store.AppendAsync(caller, StreamKeys.Evidence(id), [new FailureCommented(id, verification.Repo, sampleId, body.Comment)], cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         return TypedResults.Ok(new Commented(true));
     }
 

@@ -1,21 +1,60 @@
 using CommunityEvals.Contracts.Events;
 using CommunityEvals.Evidence;
+using CommunityEvals.Platform.EventStore;
 using CommunityEvals.Verification.Facts;
 using Marten;
 
 namespace CommunityEvals.Verification.Evidence;
 
 /// <summary>
-/// Verifies one submitted log against its result and records the outcome as an event, with the
-/// failed samples beside it, in the caller's transaction (the one that marks the message handled).
+/// Verifies logs against their results and records each outcome as an event, with the failed samples
+/// beside it, in the caller's transaction (the one that marks the message handled). A piece of
+/// evidence proves only the claim it was judged against, so it is judged again whenever its result's
+/// claim changes, and carried to the main result a merge makes of its pull-request result.
 /// </summary>
 public sealed class EvidenceProcessor(EvidenceStorage storage, VerifyTokenSigner signer, ILogger<EvidenceProcessor> logger)
 {
     public const string Actor = "verification";
 
+    /// <summary>A log was uploaded: verify it and publish its failures.</summary>
     public async Task VerifyAsync(IDocumentSession session, EvidenceSubmitted submitted, CancellationToken cancellationToken)
     {
         var result = await session.LoadAsync<ResultFact>(submitted.ResultId, cancellationToken);
+        await JudgeAsync(session, submitted, result, keepFailures: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// The result's dataset, task or value changed (a new commit of its file): every piece of its
+    /// evidence verification accepted (verified or contradicted) is judged against the new claim.
+    /// </summary>
+    public async Task JudgeAgainAsync(IDocumentSession session, ResultFact result, CancellationToken cancellationToken)
+    {
+        var verification = await session.LoadAsync<ResultVerification>(StreamKeys.Evidence(result.Id), cancellationToken);
+        foreach (var entry in verification?.Evidence.Where(e => e.IsAccepted) ?? [])
+        {
+            await JudgeAsync(session, new EvidenceSubmitted(result.Id, result.Repo, entry.EvidenceId, entry.Sha256, entry.Size), result, keepFailures: false, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A merge made <paramref name="merged"/> of the pull-request result <paramref name="sourceId"/>:
+    /// the source's accepted evidence becomes the new result's too (recorded as submitted by this
+    /// service) and is judged against it. Its failed samples are the same log's, already published.
+    /// </summary>
+    public async Task CarryAsync(IDocumentSession session, string sourceId, ResultFact merged, CancellationToken cancellationToken)
+    {
+        var source = await session.LoadAsync<ResultVerification>(StreamKeys.Evidence(sourceId), cancellationToken);
+        foreach (var entry in source?.Evidence.Where(e => e.IsAccepted) ?? [])
+        {
+            var carried = new EvidenceSubmitted(merged.Id, merged.Repo, entry.EvidenceId, entry.Sha256, entry.Size);
+            session.LastModifiedBy = Actor;
+            session.Events.Append(StreamKeys.Evidence(merged.Id), carried);
+            await JudgeAsync(session, carried, merged, keepFailures: false, cancellationToken);
+        }
+    }
+
+    private async Task JudgeAsync(IDocumentSession session, EvidenceSubmitted submitted, ResultFact? result, bool keepFailures, CancellationToken cancellationToken)
+    {
         var benchmark = result is null ? null : await session.LoadAsync<BenchmarkFact>(result.DatasetId, cancellationToken);
         var task = benchmark?.Task(result!.TaskId);
         var claim = new EvidenceClaim(
@@ -31,25 +70,31 @@ public sealed class EvidenceProcessor(EvidenceStorage storage, VerifyTokenSigner
         var report = await Task.Run(() => EvidenceVerifier.Verify(storage.PathOf(submitted.Sha256), claim, cancellationToken: cancellationToken), cancellationToken);
         var checks = report.Checks;
         var recomputed = report.Recomputed;
-        logger.LogInformation("Evidence {EvidenceId} for result {ResultId}: {Status}", submitted.EvidenceId, submitted.ResultId, report.Status);
+        logger.LogInformation("Evidence {EvidenceId} for result {ResultId} ({Value}): {Status}", submitted.EvidenceId, submitted.ResultId, claim.ValueText, report.Status);
 
         var stream = StreamKeys.Evidence(submitted.ResultId);
+        // Uploads and comments append to the same stream meanwhile (SessionCommit.AppendAsync): take
+        // turns with them until this transaction ends (taken after the log is read, which takes long).
+        await session.LockStreamsAsync(cancellationToken, stream);
         session.LastModifiedBy = Actor;
         switch (report.Status)
         {
             case EvidenceStatus.Verified:
                 var token = signer.Issue(submitted.Repo, claim.DatasetId, claim.TaskId, claim.Value, claim.ValueText, submitted.Sha256, recomputed!.Samples);
-                session.Events.Append(stream, new EvidenceVerified(submitted.ResultId, submitted.Repo, submitted.EvidenceId, checks, recomputed, token, report.FailuresTotal));
-                await KeepFailuresAsync(session, submitted, report, cancellationToken);
+                session.Events.Append(stream, new EvidenceVerified(submitted.ResultId, submitted.Repo, submitted.EvidenceId, checks, recomputed, token, report.FailuresTotal, claim.ValueText));
                 break;
             case EvidenceStatus.Contradicted:
-                session.Events.Append(stream, new EvidenceContradicted(submitted.ResultId, submitted.Repo, submitted.EvidenceId, checks, recomputed!, report.FailuresTotal));
-                await KeepFailuresAsync(session, submitted, report, cancellationToken);
+                session.Events.Append(stream, new EvidenceContradicted(submitted.ResultId, submitted.Repo, submitted.EvidenceId, checks, recomputed!, report.FailuresTotal, claim.ValueText));
                 break;
             default:
                 // Rejected evidence changes nothing about the result: no failures are published for it.
                 session.Events.Append(stream, new EvidenceRejected(submitted.ResultId, submitted.Repo, submitted.EvidenceId, checks, recomputed));
-                break;
+                return;
+        }
+
+        if (keepFailures)
+        {
+            await KeepFailuresAsync(session, submitted, report, cancellationToken);
         }
     }
 

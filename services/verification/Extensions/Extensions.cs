@@ -19,7 +19,8 @@ internal static class Extensions
         {
             options.Projections.DaemonLockId = 41_002;
             options.Projections.Snapshot<ResultVerification>(SnapshotLifecycle.Inline);
-            options.Schema.For<FailureSample>().Index(failure => failure.ResultId);
+            // Failures are read by the evidence that published them (a merge carries evidence to a new result).
+            options.Schema.For<FailureSample>().Index(failure => failure.EvidenceId);
         });
         // One message at a time: facts must be kept in the order the log wrote them, and a
         // verification that failed for a passing reason (the database) is tried again.

@@ -95,4 +95,8 @@ public static class FactRules
             Value = result.Value,
             ValueText = result.ValueText,
         });
+
+    /// <summary>Whether evidence judged for <paramref name="before"/> must be judged again for <paramref name="after"/>.</summary>
+    public static bool ClaimChanged(ResultFact before, ResultFact after) =>
+        before.DatasetId != after.DatasetId || before.TaskId != after.TaskId || before.ValueText != after.ValueText || !before.Exists;
 }

@@ -21,6 +21,8 @@ public sealed class EventCommittedConsumer(IDocumentStore store, Evidence.Eviden
     {
         var message = context.Message;
         await using var session = store.LightweightSession();
+        // One transaction from the first read, so that the stream locks evidence appends take hold to the end.
+        await session.BeginTransactionAsync(context.CancellationToken);
         if (await session.LoadAsync<ReceivedEvent>(message.Sequence, context.CancellationToken) is not null)
         {
             logger.LogDebug("Event {Sequence} was already received; skipping the redelivery", message.Sequence);
@@ -51,19 +53,19 @@ public sealed class EventCommittedConsumer(IDocumentStore store, Evidence.Eviden
         {
             case nameof(MainCommitted):
                 var committed = message.Data.Deserialize<MainCommitted>(EventStoreExtensions.PublicJson)!;
-                await KeepAsync(session, committed.Repo, committed.Commit, cancellationToken);
+                await KeepAsync(session, committed.Repo, committed.Commit, new Dictionary<string, string>(), cancellationToken);
                 break;
             case nameof(PullRequestOpened):
                 var opened = message.Data.Deserialize<PullRequestOpened>(EventStoreExtensions.PublicJson)!;
-                await KeepAsync(session, opened.Repo, opened.Commit, cancellationToken);
+                await KeepAsync(session, opened.Repo, opened.Commit, new Dictionary<string, string>(), cancellationToken);
                 break;
             case nameof(PullRequestUpdated):
                 var updated = message.Data.Deserialize<PullRequestUpdated>(EventStoreExtensions.PublicJson)!;
-                await KeepAsync(session, updated.Repo, updated.Commit, cancellationToken);
+                await KeepAsync(session, updated.Repo, updated.Commit, new Dictionary<string, string>(), cancellationToken);
                 break;
             case nameof(PullRequestMerged):
                 var merged = message.Data.Deserialize<PullRequestMerged>(EventStoreExtensions.PublicJson)!;
-                await KeepAsync(session, merged.Repo, merged.Commit, cancellationToken);
+                await KeepAsync(session, merged.Repo, merged.Commit, merged.MergedFrom, cancellationToken);
                 break;
             case nameof(BenchmarkRegistered):
                 var registered = message.Data.Deserialize<BenchmarkRegistered>(EventStoreExtensions.PublicJson)!;
@@ -79,11 +81,22 @@ public sealed class EventCommittedConsumer(IDocumentStore store, Evidence.Eviden
         }
     }
 
-    private static async Task KeepAsync(IDocumentSession session, string repo, CommitChanges commit, CancellationToken cancellationToken)
+    /// <param name="mergedFrom">For a merge: each new main result's pull-request result.</param>
+    private async Task KeepAsync(
+        IDocumentSession session, string repo, CommitChanges commit, IReadOnlyDictionary<string, string> mergedFrom, CancellationToken cancellationToken)
     {
         foreach (var fact in FactRules.Results(repo, commit))
         {
+            var before = await session.LoadAsync<ResultFact>(fact.Id, cancellationToken);
             session.Store(fact);
+            if (mergedFrom.TryGetValue(fact.Id, out var source))
+            {
+                await processor.CarryAsync(session, source, fact, cancellationToken);
+            }
+            else if (before is not null && FactRules.ClaimChanged(before, fact))
+            {
+                await processor.JudgeAgainAsync(session, fact, cancellationToken);
+            }
         }
 
         foreach (var retracted in commit.RetractedResultIds)

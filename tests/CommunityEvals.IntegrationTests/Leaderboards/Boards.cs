@@ -150,29 +150,8 @@ internal static class Boards
     }
 
     /// <summary>Uploads a log as evidence for a result and waits until the verification service settled it; returns its status.</summary>
-    public static async Task<string> UploadEvidenceAsync(this HttpClient client, HttpClient reader, string resultId, byte[] log)
-    {
-        var before = await EvidenceCountAsync(reader, resultId);
-        using var content = new ByteArrayContent(log);
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
-        using var uploaded = await client.PostAsync($"/api/results/{resultId}/evidence", content);
-        Assert.True(uploaded.StatusCode == HttpStatusCode.Accepted, $"uploading evidence for {resultId}: {(int)uploaded.StatusCode} {await uploaded.Content.ReadAsStringAsync()}");
-        var verification = await Eventually.ValueAsync(async () =>
-        {
-            var answer = await reader.GetFromJsonAsync<JsonElement>($"/api/results/{resultId}/verification");
-            var evidence = answer.GetProperty("evidence").EnumerateArray().ToList();
-            return evidence.Count == before + 1 && evidence.All(e => e.GetProperty("status").GetString() != "pending") ? answer : (JsonElement?)null;
-        }, $"the evidence for {resultId} to settle", TimeSpan.FromSeconds(30));
-        return verification.GetProperty("status").GetString()!;
-    }
-
-    private static async Task<int> EvidenceCountAsync(HttpClient reader, string resultId)
-    {
-        using var response = await reader.GetAsync($"/api/results/{resultId}/verification");
-        return response.IsSuccessStatusCode
-            ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("evidence").GetArrayLength()
-            : 0;
-    }
+    public static async Task<string> UploadEvidenceAsync(this HttpClient client, HttpClient reader, string resultId, byte[] log) =>
+        (await client.UploadAndSettleAsync(reader, resultId, log)).GetProperty("status").GetString()!;
 
     public static bool IsOn(this JsonElement result, string refName, double value) =>
         result.GetProperty("ref").GetString() == refName && result.GetProperty("data").GetProperty("value").GetDouble() == value;

@@ -14,9 +14,9 @@ public sealed class EvidenceTests(StackFixture stack)
     public async Task A_matching_log_verifies_the_result_signs_a_token_and_publishes_its_failures()
     {
         var s = await stack.CreateScenarioAsync("verify");
-        var resultId = await CommitResultAsync(s, "75");
+        var resultId = await stack.CommitResultAsync(s, "75");
 
-        var verification = await UploadAndSettleAsync(s, resultId, InspectLogs.Json(s.Dataset, "main", s.Model, ["C", "C", "C", "I"]));
+        var verification = await s.Owner.UploadAndSettleAsync(stack.Anonymous, resultId, InspectLogs.Json(s.Dataset, "main", s.Model, ["C", "C", "C", "I"]));
 
         Assert.Equal("verified", verification.GetProperty("status").GetString());
         var evidence = Assert.Single(verification.GetProperty("evidence").EnumerateArray());
@@ -49,8 +49,8 @@ public sealed class EvidenceTests(StackFixture stack)
     public async Task A_signed_token_verifies_an_item_at_commit_and_a_tampered_one_only_warns()
     {
         var s = await stack.CreateScenarioAsync("token");
-        var resultId = await CommitResultAsync(s, "75");
-        var verification = await UploadAndSettleAsync(s, resultId, InspectLogs.Json(s.Dataset, "main", s.Model, ["C", "C", "C", "I"]));
+        var resultId = await stack.CommitResultAsync(s, "75");
+        var verification = await s.Owner.UploadAndSettleAsync(stack.Anonymous, resultId, InspectLogs.Json(s.Dataset, "main", s.Model, ["C", "C", "C", "I"]));
         var token = verification.GetProperty("verifyToken").GetString()!;
         var tampered = token[..^4] + (token[^4..] == "AAAA" ? "BBBB" : "AAAA");
         string Item(string value, string verifyToken) =>
@@ -79,17 +79,17 @@ public sealed class EvidenceTests(StackFixture stack)
     public async Task A_valid_log_that_disagrees_contradicts_and_junk_is_rejected_without_changing_the_result()
     {
         var s = await stack.CreateScenarioAsync("contra");
-        var resultId = await CommitResultAsync(s, "90");
+        var resultId = await stack.CommitResultAsync(s, "90");
 
-        var junk = await UploadAndSettleAsync(s, resultId, Encoding.UTF8.GetBytes("this is not an Inspect log"));
+        var junk = await s.Owner.UploadAndSettleAsync(stack.Anonymous, resultId, Encoding.UTF8.GetBytes("this is not an Inspect log"));
         Assert.Equal("rejected", junk.GetProperty("status").GetString());
         Assert.Contains(junk.GetProperty("evidence")[0].GetProperty("checks").EnumerateArray(),
             check => check.GetProperty("name").GetString() == "readable" && !check.GetProperty("ok").GetBoolean());
 
-        var otherModel = await UploadAndSettleAsync(s, resultId, InspectLogs.Json(s.Dataset, "main", $"{s.Org}/someone-else", ["C", "I"]), expectedEvidence: 2);
+        var otherModel = await s.Owner.UploadAndSettleAsync(stack.Anonymous, resultId, InspectLogs.Json(s.Dataset, "main", $"{s.Org}/someone-else", ["C", "I"]));
         Assert.Equal("rejected", otherModel.GetProperty("status").GetString());
 
-        var disagreeing = await UploadAndSettleAsync(s, resultId, InspectLogs.Json(s.Dataset, "main", s.Model, ["C", "I"]), expectedEvidence: 3);
+        var disagreeing = await s.Owner.UploadAndSettleAsync(stack.Anonymous, resultId, InspectLogs.Json(s.Dataset, "main", s.Model, ["C", "I"]));
         Assert.Equal("contradicted", disagreeing.GetProperty("status").GetString());
         var value = disagreeing.GetProperty("evidence").EnumerateArray().Single(e => e.GetProperty("status").GetString() == "contradicted")
             .GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "value");
@@ -112,35 +112,5 @@ public sealed class EvidenceTests(StackFixture stack)
 
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-    }
-
-    private async Task<string> CommitResultAsync(StackFixture.Scenario s, string value)
-    {
-        using var committed = await s.Owner.CommitAsync("model", s.Model, "main", ".eval_results/v.yaml", HubCommits.ResultYaml(s.Dataset, "main", value));
-        Assert.Equal(HttpStatusCode.OK, committed.StatusCode);
-        var results = await Eventually.ValueAsync(async () =>
-        {
-            using var response = await stack.Anonymous.GetAsync($"/api/models/{s.Model}/eval-results");
-            var all = response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : default;
-            return all.ValueKind == JsonValueKind.Array && all.GetArrayLength() > 0 ? all : (JsonElement?)null;
-        }, "the committed result");
-        return results[0].GetProperty("id").GetString()!;
-    }
-
-    private async Task<JsonElement> UploadAndSettleAsync(StackFixture.Scenario s, string resultId, byte[] log, int expectedEvidence = 1)
-    {
-        using var content = new ByteArrayContent(log);
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
-        using var uploaded = await s.Owner.PostAsync($"/api/results/{resultId}/evidence", content);
-        Assert.Equal(HttpStatusCode.Accepted, uploaded.StatusCode);
-        var answer = await uploaded.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("pending", answer.GetProperty("status").GetString());
-
-        return await Eventually.ValueAsync(async () =>
-        {
-            var verification = await stack.Anonymous.GetFromJsonAsync<JsonElement>($"/api/results/{resultId}/verification");
-            var evidence = verification.GetProperty("evidence").EnumerateArray().ToList();
-            return evidence.Count == expectedEvidence && evidence.All(e => e.GetProperty("status").GetString() != "pending") ? verification : (JsonElement?)null;
-        }, "the evidence to be verified", TimeSpan.FromSeconds(30));
     }
 }

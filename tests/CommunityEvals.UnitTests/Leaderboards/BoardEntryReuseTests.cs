@@ -40,7 +40,7 @@ public class BoardEntryReuseTests
             Results = [.. results],
             PullRequests = [new RepoPullRequest { Number = 3, Status = DiscussionStatus.Open }],
         },
-        Evidence = { ["b"] = new ResultEvidence { Verified = true, Stderr = 0.5 } },
+        Evidence = { ["b"] = new ResultEvidence { Pieces = [new EvidencePiece { EvidenceId = "e", Status = EvidenceStatuses.Verified, JudgedValue = "80", Stderr = 0.5 }] } },
     };
 
     /// <summary>A model with a main result and an open pull request's (verified by evidence), and the entries made of them.</summary>

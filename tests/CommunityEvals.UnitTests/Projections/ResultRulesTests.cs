@@ -42,7 +42,7 @@ public class ResultRulesTests
     }
 
     private IReadOnlyList<HistoryEntry> History(string id) =>
-        ResultHistory.Assemble(_records[id], _records, ResultHistory.Fold(_events, ResultHistory.IdsFor(_records[id])), _discussions);
+        ResultHistory.Assemble(_records[id], _records, ResultHistory.Fold(_events, ResultHistory.IdsFor(_records[id])), _discussions, new Dictionary<string, IReadOnlyList<(object Data, EventInfo Info)>>());
 
     private static string Change(HistoryEntry entry) => entry.Data.GetProperty("change").GetString()!;
 
