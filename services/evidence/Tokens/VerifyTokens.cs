@@ -82,8 +82,7 @@ public sealed record VerifyTokenClaims(
 /// </summary>
 public sealed class VerifyTokenSigner(IVerifyKeyStore keys, TimeProvider? time = null)
 {
-    // No exp or nbf added: the claims are the seven above, and a token holds as long as its key is listed.
-    private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private static readonly JsonWebTokenHandler Handler = new();
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -100,8 +99,8 @@ public sealed class VerifyTokenSigner(IVerifyKeyStore keys, TimeProvider? time =
             throw new ArgumentException($"value '{claims.Value}' is not a JSON number", nameof(claims));
         }
 
-        // The claims go to the library as JSON text, which it signs unchanged: given as a dictionary,
-        // value would be written as a double (74.20 as 74.2), not as the YAML has it.
+        // The claims go to the library as JSON text, which it signs unchanged (adding no exp or nbf): given
+        // as a token descriptor, value would be written as a double (74.20 as 74.2), not as the YAML has it.
         var payload = JsonText.Object(w =>
         {
             w.WriteString("model", claims.Model);
