@@ -188,24 +188,14 @@ public sealed class VerifyTokenTests : IDisposable
         }
     }
 
-    [Fact]
-    public void A_changed_claim_fails_the_signature()
-    {
-        var store = new InMemoryVerifyKeyStore();
-        var parts = Issue(store).Split('.');
-        var forged = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[1])).Replace("74.20", "94.20");
-        var token = parts[0] + "." + Encode(forged) + "." + parts[2];
-        var result = Validate(store, token, 94.2, "94.2");
-        Assert.Equal(VerifyTokenFailure.BadSignature, result.Failure);
-    }
-
     [Theory]
+    [InlineData("74.20", "94.20")]
     [InlineData("\"acme/model-7b\"", "\"acme/model-70b\"")]
     [InlineData("\"mmlu_pro\"", "\"mmlu\"")]
     [InlineData("12032", "12033")]
     [InlineData("\"aaaa", "\"bbbb")]
     [InlineData(",\"iat\"", ",\"exp\":1,\"iat\"")]
-    public void Any_changed_payload_fails_the_signature(string from, string to)
+    public void A_changed_claim_fails_the_signature(string from, string to)
     {
         var store = new InMemoryVerifyKeyStore();
         var parts = Issue(store).Split('.');
