@@ -1,45 +1,41 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.IdentityModel.Tokens;
 
 namespace CommunityEvals.Evidence;
 
-/// <summary>One ES256 (ECDSA P-256) key: a private key signs, a public one only verifies.</summary>
+/// <summary>One ES256 (ECDSA P-256) private key: it signs tokens, and verifies them as its public half does.</summary>
 public sealed class VerifySigningKey : IDisposable
 {
     private const string P256Oid = "1.2.840.10045.3.1.7";
 
-    private VerifySigningKey(ECDsa key, bool canSign, string? fileName)
+    private VerifySigningKey(ECDsa key, string? fileName)
     {
-        Key = key;
-        CanSign = canSign;
+        SecurityKey = new ECDsaSecurityKey(key)
+        {
+            // The library caches signature providers process-wide by key thumbprint: once a store is disposed,
+            // reopening the same key file would be handed a provider that still holds the disposed ECDsa.
+            CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false },
+        };
+        SecurityKey.KeyId = Base64UrlEncoder.Encode(SecurityKey.ComputeJwkThumbprint());
         FileName = fileName;
-        var p = key.ExportParameters(false);
-        X = p.Q.X!;
-        Y = p.Q.Y!;
-        Kid = Thumbprint(X, Y);
     }
 
     /// <summary>The RFC 7638 JWK thumbprint (SHA-256, base64url) of the public key.</summary>
-    public string Kid { get; }
+    public string Kid => SecurityKey.KeyId;
 
-    public ECDsa Key { get; }
-
-    public bool CanSign { get; }
+    /// <summary>The key as Microsoft.IdentityModel signs and verifies with it; its <c>KeyId</c> is <see cref="Kid"/>.</summary>
+    public ECDsaSecurityKey SecurityKey { get; }
 
     /// <summary>The file the key came from, for a directory store.</summary>
     public string? FileName { get; }
 
-    /// <summary>The public point's coordinates (32 bytes each).</summary>
-    public byte[] X { get; }
-
-    public byte[] Y { get; }
-
     /// <summary>A new random P-256 key.</summary>
     public static VerifySigningKey Generate(string? fileName = null) =>
-        new(ECDsa.Create(ECCurve.NamedCurves.nistP256), true, fileName);
+        new(ECDsa.Create(ECCurve.NamedCurves.nistP256), fileName);
 
     /// <summary>Imports a PEM (PKCS#8 <c>PRIVATE KEY</c> or SEC1 <c>EC PRIVATE KEY</c>) holding a P-256 private key.</summary>
+    /// <remarks>Key files are PEM, which Microsoft.IdentityModel does not read: the BCL imports them.</remarks>
     /// <exception cref="CryptographicException">Not a P-256 private key.</exception>
     public static VerifySigningKey FromPem(string pem, string? fileName = null)
     {
@@ -53,7 +49,7 @@ public sealed class VerifySigningKey : IDisposable
                 throw new CryptographicException("not a P-256 private key");
             }
 
-            return new VerifySigningKey(key, true, fileName);
+            return new VerifySigningKey(key, fileName);
         }
         catch
         {
@@ -62,31 +58,12 @@ public sealed class VerifySigningKey : IDisposable
         }
     }
 
-    /// <summary>A verify-only key from its public point.</summary>
-    public static VerifySigningKey FromPublic(byte[] x, byte[] y)
-    {
-        if (x.Length != 32 || y.Length != 32)
-        {
-            throw new CryptographicException("a P-256 coordinate is 32 bytes");
-        }
+    public string ExportPkcs8Pem() => SecurityKey.ECDsa.ExportPkcs8PrivateKeyPem();
 
-        var key = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = x, Y = y } });
-        return new VerifySigningKey(key, false, null);
-    }
-
-    public string ExportPkcs8Pem() => CanSign ? Key.ExportPkcs8PrivateKeyPem() : throw new InvalidOperationException("a public key only");
-
-    public void Dispose() => Key.Dispose();
+    public void Dispose() => SecurityKey.ECDsa.Dispose();
 
     private static bool IsP256(ECCurve curve) =>
         curve.IsNamed && (curve.Oid.Value == P256Oid || curve.Oid.FriendlyName is "nistP256" or "ECDSA_P256" or "secp256r1");
-
-    private static string Thumbprint(byte[] x, byte[] y)
-    {
-        // RFC 7638: the required members in lexicographic order, no whitespace.
-        var canonical = $"{{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"{Base64Url.EncodeToString(x)}\",\"y\":\"{Base64Url.EncodeToString(y)}\"}}";
-        return Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
-    }
 }
 
 /// <summary>Where verify-token keys live. The newest signs; every key (old ones after rotation too) verifies.</summary>

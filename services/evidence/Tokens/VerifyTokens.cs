@@ -1,9 +1,9 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace CommunityEvals.Evidence;
 
@@ -82,6 +82,8 @@ public sealed record VerifyTokenClaims(
 /// </summary>
 public sealed class VerifyTokenSigner(IVerifyKeyStore keys, TimeProvider? time = null)
 {
+    private static readonly JsonWebTokenHandler Handler = new();
+
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>Issues a token for a verified result; <c>iat</c> is now.</summary>
@@ -97,19 +99,9 @@ public sealed class VerifyTokenSigner(IVerifyKeyStore keys, TimeProvider? time =
             throw new ArgumentException($"value '{claims.Value}' is not a JSON number", nameof(claims));
         }
 
-        var key = keys.Current;
-        if (!key.CanSign)
-        {
-            throw new InvalidOperationException("the current key cannot sign");
-        }
-
-        var header = Json(w =>
-        {
-            w.WriteString("alg", "ES256");
-            w.WriteString("typ", "JWT");
-            w.WriteString("kid", key.Kid);
-        });
-        var payload = Json(w =>
+        // The claims go to the library as JSON text, which it signs unchanged (adding no exp or nbf): given
+        // as a token descriptor, value would be written as a double (74.20 as 74.2), not as the YAML has it.
+        var payload = JsonText.Object(w =>
         {
             w.WriteString("model", claims.Model);
             w.WriteString("dataset", claims.Dataset);
@@ -120,24 +112,7 @@ public sealed class VerifyTokenSigner(IVerifyKeyStore keys, TimeProvider? time =
             w.WriteNumber("samples", claims.Samples);
             w.WriteNumber("iat", claims.IssuedAt);
         });
-
-        var signingInput = Base64Url.EncodeToString(header) + "." + Base64Url.EncodeToString(payload);
-        var signature = key.Key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256,
-            DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        return signingInput + "." + Base64Url.EncodeToString(signature);
-    }
-
-    private static byte[] Json(Action<Utf8JsonWriter> body)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            body(w);
-            w.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
+        return Handler.CreateToken(payload, new SigningCredentials(keys.Current.SecurityKey, SecurityAlgorithms.EcdsaSha256));
     }
 }
 
@@ -169,23 +144,28 @@ public sealed class VerifyTokenValidator
 {
     private const int MaxTokenLength = 16 * 1024;
 
-    private readonly Func<string, VerifySigningKey?> _find;
+    private static readonly JsonWebTokenHandler Handler = new();
+
+    private readonly Func<string, SecurityKey?> _find;
 
     /// <summary>Validates with a key store's keys (all of them, old ones included), looked up at each call.</summary>
     public VerifyTokenValidator(IVerifyKeyStore keys)
+        : this(kid => keys.Find(kid)?.SecurityKey)
     {
-        _find = kid => keys.Find(kid);
     }
 
-    /// <summary>Validates with a fixed set of keys (e.g. read from a JWKS).</summary>
-    public VerifyTokenValidator(IEnumerable<VerifySigningKey> keys)
+    private VerifyTokenValidator(Func<string, SecurityKey?> find)
     {
-        var map = keys.ToDictionary(k => k.Kid, StringComparer.Ordinal);
-        _find = kid => map.GetValueOrDefault(kid);
+        _find = find;
     }
 
     /// <summary>A validator over the keys of a JWKS document (<c>/.well-known/jwks.json</c>).</summary>
-    public static VerifyTokenValidator FromJwks(string jwksJson) => new(Jwks.Parse(jwksJson));
+    /// <exception cref="JsonException">Not a JWKS document.</exception>
+    public static VerifyTokenValidator FromJwks(string jwksJson)
+    {
+        var keys = Jwks.Parse(jwksJson).ToDictionary(k => k.Kid, StringComparer.Ordinal);
+        return new VerifyTokenValidator(kid => keys.GetValueOrDefault(kid));
+    }
 
     /// <summary>Checks format, key, signature, then that the claims match the item (model and dataset case-insensitively).</summary>
     public VerifyTokenValidation Validate(string? token, string model, string dataset, string taskId, double value, string? valueText = null)
@@ -233,102 +213,88 @@ public sealed class VerifyTokenValidator
             return Bad("the token is too long");
         }
 
-        var parts = token.Trim().Split('.');
-        if (parts.Length != 3 || parts.Any(p => p.Length == 0))
-        {
-            return Bad("not a compact JWS (header.payload.signature)");
-        }
-
-        if (!TryDecode(parts[0], out var headerBytes) || !TryDecode(parts[1], out var payloadBytes) || !TryDecode(parts[2], out var signature))
-        {
-            return Bad("a part is not base64url");
-        }
-
-        string? alg, kid;
+        JsonWebToken jwt;
         try
         {
-            using var header = JsonDocument.Parse(headerBytes);
-            if (header.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return Bad("the header is not a JSON object");
-            }
-
-            alg = header.RootElement.TryGetProperty("alg", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
-            kid = header.RootElement.TryGetProperty("kid", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
+            jwt = Handler.ReadJsonWebToken(token.Trim());
         }
-        catch (JsonException)
+        catch (ArgumentException)
         {
-            return Bad("the header is not JSON");
+            return Bad("not a compact JWS (header.payload.signature, each base64url JSON but the signature)");
         }
 
-        if (alg != "ES256")
+        // Checked here although the library is told to accept ES256 only: it reports any algorithm it refuses
+        // as its generic signature failure, and the detail should name the algorithm.
+        if (jwt.Alg != SecurityAlgorithms.EcdsaSha256)
         {
-            return Bad($"unsupported alg '{alg ?? "(none)"}'; only ES256 is accepted");
+            return Bad($"unsupported alg '{(string.IsNullOrEmpty(jwt.Alg) ? "(none)" : jwt.Alg)}'; only ES256 is accepted");
         }
 
-        if (string.IsNullOrEmpty(kid))
+        if (string.IsNullOrEmpty(jwt.Kid))
         {
             return Bad("the header has no kid");
         }
 
-        var key = _find(kid);
+        var key = _find(jwt.Kid);
         if (key is null)
         {
-            return new VerifyTokenValidation(VerifyTokenFailure.UnknownKid, $"unknown kid '{kid}'");
+            return new VerifyTokenValidation(VerifyTokenFailure.UnknownKid, $"unknown kid '{jwt.Kid}'");
         }
 
-        var signingInput = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
-        bool valid;
-        try
+        if (!SignatureVerifies(jwt, key))
         {
-            valid = signature.Length == 64
-                && key.Key.VerifyData(signingInput, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            return new VerifyTokenValidation(VerifyTokenFailure.BadSignature, $"the signature does not verify with key '{jwt.Kid}'");
         }
-        catch (CryptographicException)
+
+        return ReadClaims(jwt);
+    }
+
+    private static bool SignatureVerifies(JsonWebToken jwt, SecurityKey key)
+    {
+        var parameters = new TokenValidationParameters
         {
-            valid = false;
-        }
+            IssuerSigningKey = key,
+            ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
+            // Verify tokens name no issuer or audience and never expire: one holds as long as its key is listed.
+            ValidateIssuer = false,
+            ValidateAudience = false,
+            ValidateLifetime = false,
+        };
 
-        if (!valid)
+        // Asynchronous only for fetching an issuer's configuration, which is not used here: nothing waits.
+        return Handler.ValidateTokenAsync(jwt, parameters).GetAwaiter().GetResult().IsValid;
+    }
+
+    /// <summary>
+    /// The claims are read from the payload's JSON, strictly: the library's claim getters would read value
+    /// as a double rather than as written, and turn a number or an array into a string.
+    /// </summary>
+    private static VerifyTokenValidation ReadClaims(JsonWebToken jwt)
+    {
+        using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+        var p = payload.RootElement;
+
+        string? Str(string name) => p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+        var model = Str("model");
+        var dataset = Str("dataset");
+        var task = Str("task_id");
+        var sha = Str("log_sha256");
+        var value = p.TryGetProperty("value", out var val) && val.ValueKind == JsonValueKind.Number ? val.GetRawText() : null;
+        int? samples = p.TryGetProperty("samples", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out var si) ? si : null;
+        long? iat = p.TryGetProperty("iat", out var i) && i.ValueKind == JsonValueKind.Number && i.TryGetInt64(out var il) ? il : null;
+        var missing = new[]
         {
-            return new VerifyTokenValidation(VerifyTokenFailure.BadSignature, $"the signature does not verify with key '{kid}'");
-        }
-
-        try
+            (model is null, "model"), (dataset is null, "dataset"), (task is null, "task_id"), (value is null, "value"),
+            (sha is null, "log_sha256"), (samples is null, "samples"), (iat is null, "iat"),
+        }.Where(x => x.Item1).Select(x => x.Item2).ToList();
+        if (missing.Count > 0)
         {
-            using var payload = JsonDocument.Parse(payloadBytes);
-            var p = payload.RootElement;
-            if (p.ValueKind != JsonValueKind.Object)
-            {
-                return Bad("the claims are not a JSON object");
-            }
-
-            string? Str(string name) => p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-            var model = Str("model");
-            var dataset = Str("dataset");
-            var task = Str("task_id");
-            var sha = Str("log_sha256");
-            var value = p.TryGetProperty("value", out var val) && val.ValueKind == JsonValueKind.Number ? val.GetRawText() : null;
-            int? samples = p.TryGetProperty("samples", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out var si) ? si : null;
-            long? iat = p.TryGetProperty("iat", out var i) && i.ValueKind == JsonValueKind.Number && i.TryGetInt64(out var il) ? il : null;
-            var missing = new[]
-            {
-                (model is null, "model"), (dataset is null, "dataset"), (task is null, "task_id"), (value is null, "value"),
-                (sha is null, "log_sha256"), (samples is null, "samples"), (iat is null, "iat"),
-            }.Where(x => x.Item1).Select(x => x.Item2).ToList();
-            if (missing.Count > 0)
-            {
-                return Bad("the claims lack " + string.Join(", ", missing));
-            }
-
-            var claims = new VerifyTokenClaims(model!, dataset!, task!, value!, sha!, samples!.Value, iat!.Value);
-            return new VerifyTokenValidation(VerifyTokenFailure.None, $"signed by key {kid}", claims);
+            return Bad("the claims lack " + string.Join(", ", missing));
         }
-        catch (JsonException)
-        {
-            return Bad("the claims are not JSON");
-        }
+
+        var claims = new VerifyTokenClaims(model!, dataset!, task!, value!, sha!, samples!.Value, iat!.Value);
+        return new VerifyTokenValidation(VerifyTokenFailure.None, $"signed by key {jwt.Kid}", claims);
     }
 
     private static VerifyTokenValidation Bad(string detail) => new(VerifyTokenFailure.BadFormat, detail);
@@ -348,20 +314,6 @@ public sealed class VerifyTokenValidator
 
         return double.TryParse(tokenValue, style, CultureInfo.InvariantCulture, out var d) && d.Equals(value);
     }
-
-    private static bool TryDecode(string part, out byte[] bytes)
-    {
-        try
-        {
-            bytes = Base64Url.DecodeFromChars(part);
-            return true;
-        }
-        catch (FormatException)
-        {
-            bytes = [];
-            return false;
-        }
-    }
 }
 
 /// <summary>Renders and reads JWKS documents: <c>{"keys":[{"kty":"EC","crv":"P-256","x","y","kid","use":"sig","alg":"ES256"}]}</c>.</summary>
@@ -370,61 +322,73 @@ public static class Jwks
     /// <summary>Every key of the store, old ones included, newest first.</summary>
     public static string Render(IVerifyKeyStore keys) => Render(keys.Keys);
 
-    public static string Render(IEnumerable<VerifySigningKey> keys)
+    /// <remarks>
+    /// Written here because the library reads JWKS documents but keeps its writer internal, and serializing its
+    /// <see cref="JsonWebKey"/> would also write the private <c>d</c> and empty <c>key_ops</c>, <c>oth</c> and <c>x5c</c>.
+    /// </remarks>
+    public static string Render(IEnumerable<VerifySigningKey> keys) => JsonText.Object(w =>
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
+        w.WriteStartArray("keys");
+        foreach (var key in keys)
+        {
+            var jwk = JsonWebKeyConverter.ConvertFromECDsaSecurityKey(key.SecurityKey);
+            w.WriteStartObject();
+            w.WriteString("kty", jwk.Kty);
+            w.WriteString("crv", jwk.Crv);
+            w.WriteString("x", jwk.X);
+            w.WriteString("y", jwk.Y);
+            w.WriteString("kid", jwk.Kid);
+            w.WriteString("use", JsonWebKeyUseNames.Sig);
+            w.WriteString("alg", SecurityAlgorithms.EcdsaSha256);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    });
+
+    /// <summary>The EC P-256 keys of a JWKS (others are skipped), each under its thumbprint as kid.</summary>
+    /// <exception cref="JsonException">Not a JWKS document, or a key whose kid is not its thumbprint.</exception>
+    public static IReadOnlyList<JsonWebKey> Parse(string json)
+    {
+        try
+        {
+            var keys = new JsonWebKeySet(json).Keys
+                .Where(k => k.Kty == JsonWebAlgorithmsKeyTypes.EllipticCurve && k.Crv == JsonWebKeyECTypes.P256)
+                .ToList();
+            foreach (var key in keys)
+            {
+                var thumbprint = Base64UrlEncoder.Encode(key.ComputeJwkThumbprint());
+                if (!string.IsNullOrEmpty(key.Kid) && key.Kid != thumbprint)
+                {
+                    throw new JsonException($"JWKS kid '{key.Kid}' is not the thumbprint of its key");
+                }
+
+                key.Kid = thumbprint;
+            }
+
+            return keys;
+        }
+        catch (ArgumentException e)
+        {
+            // The library's word for a document it cannot read; callers (ingestion) expect a JsonException.
+            throw new JsonException("not a JWKS document", e);
+        }
+    }
+}
+
+internal static class JsonText
+{
+    /// <summary>A JSON object, compact, whose members <paramref name="members"/> writes.</summary>
+    public static string Object(Action<Utf8JsonWriter> members)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteStartArray("keys");
-            foreach (var key in keys)
-            {
-                w.WriteStartObject();
-                w.WriteString("kty", "EC");
-                w.WriteString("crv", "P-256");
-                w.WriteString("x", Base64Url.EncodeToString(key.X));
-                w.WriteString("y", Base64Url.EncodeToString(key.Y));
-                w.WriteString("kid", key.Kid);
-                w.WriteString("use", "sig");
-                w.WriteString("alg", "ES256");
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            members(w);
             w.WriteEndObject();
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    /// <summary>The EC P-256 keys of a JWKS (others are skipped), verify-only.</summary>
-    /// <exception cref="JsonException">Not a JWKS document.</exception>
-    public static IReadOnlyList<VerifySigningKey> Parse(string json)
-    {
-        using var doc = JsonDocument.Parse(json);
-        if (!doc.RootElement.TryGetProperty("keys", out var keys) || keys.ValueKind != JsonValueKind.Array)
-        {
-            throw new JsonException("not a JWKS: no 'keys' array");
-        }
-
-        var result = new List<VerifySigningKey>();
-        foreach (var k in keys.EnumerateArray())
-        {
-            string? Str(string name) => k.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-            if (Str("kty") != "EC" || Str("crv") != "P-256" || Str("x") is not { } x || Str("y") is not { } y)
-            {
-                continue;
-            }
-
-            var key = VerifySigningKey.FromPublic(Base64Url.DecodeFromChars(x), Base64Url.DecodeFromChars(y));
-            if (Str("kid") is { } kid && kid != key.Kid)
-            {
-                throw new JsonException($"JWKS kid '{kid}' is not the thumbprint of its key");
-            }
-
-            result.Add(key);
-        }
-
-        return result;
     }
 }

@@ -29,6 +29,15 @@ public sealed class VerifyTokenTests : IDisposable
 
     private static string Encode(string json) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json));
 
+    private static string[] MemberNames(JsonElement json) => json.EnumerateObject().Select(m => m.Name).Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>Signs <paramref name="header"/> and the claims of <paramref name="token"/> with HMAC-SHA256 under <paramref name="secret"/>.</summary>
+    private static string HmacSigned(string header, string token, byte[] secret)
+    {
+        var input = Encode(header) + "." + token.Split('.')[1];
+        return input + "." + Base64Url.EncodeToString(HMACSHA256.HashData(secret, Encoding.ASCII.GetBytes(input)));
+    }
+
     [Fact]
     public void A_token_round_trips()
     {
@@ -36,11 +45,13 @@ public sealed class VerifyTokenTests : IDisposable
         var token = Issue(store);
 
         var header = Part(token, 0);
+        Assert.Equal(["alg", "kid", "typ"], MemberNames(header));
         Assert.Equal("ES256", header.GetProperty("alg").GetString());
         Assert.Equal("JWT", header.GetProperty("typ").GetString());
         Assert.Equal(store.Current.Kid, header.GetProperty("kid").GetString());
 
         var claims = Part(token, 1);
+        Assert.Equal(["dataset", "iat", "log_sha256", "model", "samples", "task_id", "value"], MemberNames(claims));
         Assert.Equal("acme/model-7b", claims.GetProperty("model").GetString());
         Assert.Equal("TIGER-Lab/MMLU-Pro", claims.GetProperty("dataset").GetString());
         Assert.Equal("mmlu_pro", claims.GetProperty("task_id").GetString());
@@ -83,6 +94,7 @@ public sealed class VerifyTokenTests : IDisposable
         Assert.Equal(2, jwks.GetArrayLength());
         foreach (var k in jwks.EnumerateArray())
         {
+            Assert.Equal(["alg", "crv", "kid", "kty", "use", "x", "y"], MemberNames(k)); // public members only: no "d"
             Assert.Equal("EC", k.GetProperty("kty").GetString());
             Assert.Equal("P-256", k.GetProperty("crv").GetString());
             Assert.Equal("sig", k.GetProperty("use").GetString());
@@ -100,6 +112,71 @@ public sealed class VerifyTokenTests : IDisposable
     }
 
     [Fact]
+    public void A_reopened_key_directory_signs_and_verifies_again()
+    {
+        // The same key file opened by a second store, after the first was disposed, must not reach the first one's key.
+        using (var first = DirectoryVerifyKeyStore.Open(_dir))
+        {
+            Assert.True(Validate(first, Issue(first)).Ok);
+        }
+
+        using var second = DirectoryVerifyKeyStore.Open(_dir);
+        var result = Validate(second, Issue(second));
+        Assert.True(result.Ok, result.Detail);
+    }
+
+    // A throwaway key and a token that the hand-written signer (before Microsoft.IdentityModel) made with it,
+    // with the JWKS it rendered: data directories hold such key files, and YAML items such tokens.
+    private const string KeyFileBeforeTheLibrary = """
+        -----BEGIN PRIVATE KEY-----
+        MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg0l7toP4RPcS8K05F
+        kcfPn5CHPfJvZmWXEQ1a6dLQ96GhRANCAAQkkswPKW705Ui5kgiS3xQ+TNybV2DE
+        u6Wo2utgWoQpVLUh4KCTRwb1baOtHtuWd/BiV0Dtuw7ssz1rjkdDQCag
+        -----END PRIVATE KEY-----
+        """;
+
+    private const string TokenBeforeTheLibrary =
+        "eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6IjZicE1BQ0YwUDlkVUw5TmlZZlFycmhZNW51cmdWSER1cHFXbkgtcXZaV1EifQ"
+        + ".eyJtb2RlbCI6ImFjbWUvbW9kZWwtN2IiLCJkYXRhc2V0IjoiVElHRVItTGFiL01NTFUtUHJvIiwidGFza19pZCI6Im1tbHVfcHJvIiwidmFsdWUiOjc0LjIwLCJsb2dfc2hhMjU2IjoiYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYSIsInNhbXBsZXMiOjEyMDMyLCJpYXQiOjE3NjcyMjU2MDB9"
+        + ".3HpaQQvzgdASenXTn8A_tDLJVdvSTwepN1MHjAJhgL-dTSdxtW0TJ65VIGHeXSjCQOdAFYf94mk8x82ZwIngrA";
+
+    private const string JwksBeforeTheLibrary =
+        """{"keys":[{"kty":"EC","crv":"P-256","x":"JJLMDylu9OVIuZIIkt8UPkzcm1dgxLulqNrrYFqEKVQ","y":"tSHgoJNHBvVto60e25Z38GJXQO27DuyzPWuOR0NAJqA","kid":"6bpMACF0P9dUL9NiYfQrrhY5nurgVHDupqWnH-qvZWQ","use":"sig","alg":"ES256"}]}""";
+
+    [Fact]
+    public void Key_files_and_tokens_from_before_the_library_keep_working()
+    {
+        Directory.CreateDirectory(_dir);
+        File.WriteAllText(Path.Combine(_dir, "es256-0639000000000000000.pem"), KeyFileBeforeTheLibrary);
+        using var store = DirectoryVerifyKeyStore.Open(_dir);
+        Assert.Equal("6bpMACF0P9dUL9NiYfQrrhY5nurgVHDupqWnH-qvZWQ", store.Current.Kid);
+        Assert.Equal(JwksBeforeTheLibrary, Jwks.Render(store));
+
+        foreach (var validator in new[] { new VerifyTokenValidator(store), VerifyTokenValidator.FromJwks(JwksBeforeTheLibrary) })
+        {
+            var result = validator.Validate(TokenBeforeTheLibrary, "acme/model-7b", "TIGER-Lab/MMLU-Pro", "mmlu_pro", 74.2, "74.2");
+            Assert.True(result.Ok, result.Detail);
+            Assert.Equal(new VerifyTokenClaims("acme/model-7b", "TIGER-Lab/MMLU-Pro", "mmlu_pro", "74.20", new string('a', 64), 12032, 1767225600), result.Claims);
+        }
+
+        // A token the library signs with the old key file verifies where old tokens do.
+        Assert.True(VerifyTokenValidator.FromJwks(JwksBeforeTheLibrary).Validate(Issue(store), "acme/model-7b", "TIGER-Lab/MMLU-Pro", "mmlu_pro", 74.2).Ok);
+    }
+
+    [Fact]
+    public void A_jwks_whose_kid_is_not_the_thumbprint_of_its_key_is_refused()
+    {
+        var misnamed = JwksBeforeTheLibrary.Replace("6bpMACF0", "xxxxxxxx", StringComparison.Ordinal);
+        Assert.Throws<JsonException>(() => VerifyTokenValidator.FromJwks(misnamed));
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("[1, 2]")]
+    public void A_document_that_is_not_a_jwks_is_refused(string json) =>
+        Assert.Throws<JsonException>(() => VerifyTokenValidator.FromJwks(json));
+
+    [Fact]
     public void Key_files_are_pkcs8_pem_readable_by_the_owner_only()
     {
         using var store = DirectoryVerifyKeyStore.Open(_dir);
@@ -111,15 +188,22 @@ public sealed class VerifyTokenTests : IDisposable
         }
     }
 
-    [Fact]
-    public void A_changed_claim_fails_the_signature()
+    [Theory]
+    [InlineData("74.20", "94.20")]
+    [InlineData("\"acme/model-7b\"", "\"acme/model-70b\"")]
+    [InlineData("\"mmlu_pro\"", "\"mmlu\"")]
+    [InlineData("12032", "12033")]
+    [InlineData("\"aaaa", "\"bbbb")]
+    [InlineData(",\"iat\"", ",\"exp\":1,\"iat\"")]
+    public void A_changed_claim_fails_the_signature(string from, string to)
     {
         var store = new InMemoryVerifyKeyStore();
         var parts = Issue(store).Split('.');
-        var forged = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[1])).Replace("74.20", "94.20");
-        var token = parts[0] + "." + Encode(forged) + "." + parts[2];
-        var result = Validate(store, token, 94.2, "94.2");
-        Assert.Equal(VerifyTokenFailure.BadSignature, result.Failure);
+        var claims = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[1]));
+        Assert.Contains(from, claims);
+        var token = parts[0] + "." + Encode(claims.Replace(from, to)) + "." + parts[2];
+        Assert.Equal(VerifyTokenFailure.BadSignature, new VerifyTokenValidator(store).Read(token).Failure);
+        Assert.Equal(VerifyTokenFailure.BadSignature, VerifyTokenValidator.FromJwks(Jwks.Render(store)).Read(token).Failure);
     }
 
     [Fact]
@@ -146,22 +230,64 @@ public sealed class VerifyTokenTests : IDisposable
         var parts = token.Split('.');
         var header = Encode($"{{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"{ours.Current.Kid}\"}}");
         var input = header + "." + parts[1];
-        var signature = theirs.Current.Key.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        var signature = theirs.Current.SecurityKey.ECDsa.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         Assert.Equal(VerifyTokenFailure.BadSignature, Validate(ours, input + "." + Base64Url.EncodeToString(signature)).Failure);
     }
 
     [Fact]
-    public void Alg_none_and_other_algs_are_refused()
+    public void Alg_none_is_refused()
     {
         var store = new InMemoryVerifyKeyStore();
         var parts = Issue(store).Split('.');
         var none = Encode($"{{\"alg\":\"none\",\"typ\":\"JWT\",\"kid\":\"{store.Current.Kid}\"}}");
-        Assert.Equal(VerifyTokenFailure.BadFormat, Validate(store, none + "." + parts[1] + ".").Failure);
-        var result = Validate(store, none + "." + parts[1] + "." + parts[2]);
+        foreach (var token in new[] { none + "." + parts[1] + ".", none + "." + parts[1] + "." + parts[2] })
+        {
+            var result = Validate(store, token);
+            Assert.Equal(VerifyTokenFailure.BadFormat, result.Failure);
+            Assert.Contains("unsupported alg 'none'", result.Detail);
+        }
+    }
+
+    [Fact]
+    public void Hs256_with_the_public_key_as_the_hmac_secret_is_refused()
+    {
+        var store = new InMemoryVerifyKeyStore();
+        var token = Issue(store);
+        var header = $"{{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"{store.Current.Kid}\"}}";
+        var publicKey = store.Current.SecurityKey.ECDsa;
+        var jwk = JsonDocument.Parse(Jwks.Render(store)).RootElement.GetProperty("keys")[0];
+        byte[][] secretsAnAttackerKnows =
+        [
+            Encoding.ASCII.GetBytes(publicKey.ExportSubjectPublicKeyInfoPem()),
+            publicKey.ExportSubjectPublicKeyInfo(),
+            Encoding.UTF8.GetBytes(jwk.GetRawText()),
+        ];
+        foreach (var validator in new[] { new VerifyTokenValidator(store), VerifyTokenValidator.FromJwks(Jwks.Render(store)) })
+        {
+            foreach (var secret in secretsAnAttackerKnows)
+            {
+                var result = validator.Validate(HmacSigned(header, token, secret), "acme/model-7b", "TIGER-Lab/MMLU-Pro", "mmlu_pro", 74.2);
+                Assert.Equal(VerifyTokenFailure.BadFormat, result.Failure);
+                Assert.Contains("unsupported alg 'HS256'", result.Detail);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("RS256")]
+    [InlineData("ES384")]
+    [InlineData("EdDSA")]
+    [InlineData("es256")]
+    public void Another_alg_is_refused_even_with_a_valid_es256_signature(string alg)
+    {
+        // The signature is a good ES256 one by our key: only the header's alg is wrong.
+        var store = new InMemoryVerifyKeyStore();
+        var claims = Issue(store).Split('.')[1];
+        var input = Encode($"{{\"alg\":\"{alg}\",\"typ\":\"JWT\",\"kid\":\"{store.Current.Kid}\"}}") + "." + claims;
+        var signature = store.Current.SecurityKey.ECDsa.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        var result = Validate(store, input + "." + Base64Url.EncodeToString(signature));
         Assert.Equal(VerifyTokenFailure.BadFormat, result.Failure);
-        Assert.Contains("unsupported alg 'none'", result.Detail);
-        var hs = Encode($"{{\"alg\":\"HS256\",\"kid\":\"{store.Current.Kid}\"}}");
-        Assert.Equal(VerifyTokenFailure.BadFormat, Validate(store, hs + "." + parts[1] + "." + parts[2]).Failure);
+        Assert.Contains($"unsupported alg '{alg}'", result.Detail);
     }
 
     [Theory]
