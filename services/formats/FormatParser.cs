@@ -56,6 +56,10 @@ public sealed class FormatParser
         {
             return issues.Outcome<ModelCard>(null);
         }
+        if (RefuseNul(text, issues))
+        {
+            return issues.Outcome<ModelCard>(null);
+        }
         var guarded = new GuardedCatalog(catalog);
         return Guard(issues, () =>
         {
@@ -69,6 +73,32 @@ public sealed class FormatParser
                 ? new ModelCard([], [], null)
                 : ReadYaml(frontMatter, issues, lineOffset, root => ModelCardValidator.Validate(root, guarded, issues, Options.Limits));
         });
+    }
+
+    /// <summary>
+    /// A file that is stored as text but not interpreted (a dataset repo's <c>README.md</c>): within
+    /// the size limit, valid UTF-8 and free of NUL characters. The value is the decoded text.
+    /// </summary>
+    public ParseOutcome<string> ParseText(string file, ReadOnlySpan<byte> content)
+    {
+        var issues = new IssueCollector(file, Options.Limits);
+        var text = Decode(file, content, issues);
+        return issues.Outcome(text is null || RefuseNul(text, issues) ? null : text);
+    }
+
+    // Committed text is stored in the event log, and PostgreSQL text cannot hold U+0000: a README
+    // (whose Markdown body the YAML reader never sees) is refused rather than failing the append.
+    private static bool RefuseNul(string text, IssueCollector issues)
+    {
+        var at = text.IndexOf('\0');
+        if (at < 0)
+        {
+            return false;
+        }
+        var before = text.AsSpan(0, at);
+        issues.Add(new FormatIssue(issues.File, null, before.Count('\n') + 1, at - before.LastIndexOf('\n'), null,
+            "The file contains a NUL character (U+0000); text files cannot hold one."));
+        return true;
     }
 
     private string? Decode(string file, ReadOnlySpan<byte> content, IssueCollector issues)

@@ -14,6 +14,7 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseProblemDocuments();
+app.UseSingleValuedQuery();
 app.UseIdempotency();
 app.MapDefaultEndpoints();
 app.MapAccountsApi();

@@ -16,6 +16,7 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseProblemDocuments();
+app.UseSingleValuedQuery("expand", "filter");
 app.MapDefaultEndpoints();
 app.MapFeedApi();
 app.MapDiscussionsApi();

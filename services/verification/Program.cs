@@ -9,6 +9,7 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseProblemDocuments();
+app.UseSingleValuedQuery();
 app.UseIdempotency();
 app.MapDefaultEndpoints();
 app.MapEvidenceApi();

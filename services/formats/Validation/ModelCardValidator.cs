@@ -9,40 +9,45 @@ namespace CommunityEvals.Formats.Validation;
 internal static class ModelCardValidator
 {
     /// <summary>Splits <c>---</c> front matter off a README; null text when there is none.</summary>
+    // Lines end as YAML's do (LF, CRLF or a lone CR), as the Hub's own front matter pattern reads
+    // them: a card saved with old Mac line ends still has its front matter.
     public static (string? FrontMatter, int LineOffset, FormatIssue? Error) Split(string file, string text)
     {
-        var firstEnd = text.IndexOf('\n');
-        var firstLine = firstEnd < 0 ? text : text[..firstEnd];
-        if (firstLine.TrimEnd() != "---")
+        var (firstLine, start) = LineAt(text, 0);
+        if (firstLine.TrimEnd() is not "---")
         {
             return (null, 0, null);
         }
-        if (firstEnd < 0)
-        {
-            return (null, 0, new FormatIssue(file, null, 1, 1, null, "The front matter opened on line 1 is never closed by a '---' line."));
-        }
-        var start = firstEnd + 1;
         var lineStart = start;
-        while (lineStart <= text.Length)
+        while (lineStart < text.Length)
         {
-            var lineEnd = text.IndexOf('\n', lineStart);
-            var line = lineEnd < 0 ? text[lineStart..] : text[lineStart..lineEnd];
+            var (line, next) = LineAt(text, lineStart);
             if (line.TrimEnd() is "---" or "...")
             {
                 return (text[start..lineStart], 1, null);
             }
-            if (lineEnd < 0)
-            {
-                break;
-            }
-            lineStart = lineEnd + 1;
+            lineStart = next;
         }
         return (null, 0, new FormatIssue(file, null, 1, 1, null, "The front matter opened on line 1 is never closed by a '---' line."));
     }
 
+    // The line starting at start, without its break, and where the next line starts.
+    private static (string Line, int Next) LineAt(string text, int start)
+    {
+        var end = text.AsSpan(start).IndexOfAny('\r', '\n');
+        if (end < 0)
+        {
+            return (text[start..], text.Length);
+        }
+        end += start;
+        var next = text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n' ? end + 2 : end + 1;
+        return (text[start..end], next);
+    }
+
     public static ModelCard? Validate(YNode? root, IBenchmarkCatalog catalog, IssueCollector issues, FormatLimits limits)
     {
-        if (root is null)
+        // '~' or 'null' is the same empty front matter as none at all, as the Hub reads it.
+        if (root is null || (root is YScalar scalar && YamlScalars.IsNull(scalar)))
         {
             return new ModelCard([], [], new JsonObject());
         }

@@ -70,7 +70,7 @@ internal static class JsonProjection
         {
             return null;
         }
-        if (IsJsonNumber(text))
+        if (IsJsonNumber(text) && IsStorableSpelling(text))
         {
             return JsonNode.Parse(text);
         }
@@ -80,6 +80,23 @@ internal static class JsonProjection
             return JsonValue.Create(l);
         }
         return JsonValue.Create(value);
+    }
+
+    // The echoed data is stored as jsonb, whose numbers are PostgreSQL numerics: 1e-20000 or
+    // 20,000 decimals are finite doubles (0) but no numeric can hold them as written, and the
+    // append would fail. Such spellings are echoed as the double they stand for.
+    private const int MaxKeptSpellingLength = 100;
+    private const int MaxKeptExponent = 300;
+
+    private static bool IsStorableSpelling(string text)
+    {
+        if (text.Length > MaxKeptSpellingLength)
+        {
+            return false;
+        }
+        var e = text.AsSpan().IndexOfAny('e', 'E');
+        return e < 0 || (int.TryParse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var exponent)
+            && Math.Abs(exponent) <= MaxKeptExponent);
     }
 
     private static bool IsJsonNumber(string text)

@@ -162,6 +162,13 @@ internal static partial class SafeYamlReader
                     {
                         return Error(e, $"A value of {s.Value.Length:N0} characters exceeds the limit of {limits.MaxScalarLength:N0}.");
                     }
+                    // The raw text was checked before parsing; a double-quoted escape ("\0", "\x1b")
+                    // can still spell a control character, and a NUL cannot even be stored (PostgreSQL
+                    // text refuses it), so escapes are held to the same rule as raw text.
+                    if (FindControlCharacter(s.Value) is var escaped and >= 0)
+                    {
+                        return Error(e, $"Control character U+{(int)s.Value[escaped]:X4}, written as an escape, is not allowed in YAML.");
+                    }
                     return Attach(new YScalar(Line(e), Column(e), s.Value, s.Style), e);
                 case MappingStart:
                     return Open(new YMapping(Line(e), Column(e)), e);

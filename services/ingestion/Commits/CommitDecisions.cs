@@ -236,10 +236,10 @@ public static class CommitDecisions
                 Collect(outcome, ref tooLarge);
                 benchmark = outcome.Value;
             }
-            else if (file.Content.LongLength > parser.Options.Limits.MaxFileBytes)
+            else
             {
-                tooLarge = true;
-                errors.Add(new FormatIssue(file.Path, null, null, null, null, $"'{file.Path}' is larger than {parser.Options.Limits.MaxFileBytes} bytes"));
+                // Stored but not interpreted (a dataset's README.md): still it must be text the event log can hold.
+                Collect(parser.ParseText(file.Path, file.Content), ref tooLarge);
             }
 
             if (errors.Count > 0 || tooLarge)

@@ -19,6 +19,12 @@ public static class NdjsonCommit
 {
     public const string BodyName = "commit body";
 
+    /// <summary>
+    /// Problems listed before reading stops: a 16 MiB body of one-byte lines would otherwise be
+    /// answered with millions of errors, an answer far larger than the request and slow to make.
+    /// </summary>
+    public const int MaxErrors = 100;
+
     public static (IncomingCommit? Commit, IReadOnlyList<ValidationError> Errors) Parse(ReadOnlySpan<byte> body)
     {
         var errors = new List<ValidationError>();
@@ -26,13 +32,23 @@ public static class NdjsonCommit
         var files = new List<IncomingFile>();
         var deleted = new List<string>();
         var lineNumber = 0;
+        var sawContent = false;
 
-        foreach (var rawLine in Lines(body))
+        for (var rest = body; !rest.IsEmpty || lineNumber == 0;)
         {
+            var rawLine = NextLine(ref rest);
             lineNumber++;
-            if (IsBlank(rawLine.Span))
+            if (IsBlank(rawLine))
             {
                 continue;
+            }
+
+            var isFirstContentLine = !sawContent;
+            sawContent = true;
+            if (errors.Count >= MaxErrors)
+            {
+                errors.Add(Error(lineNumber, null, $"more than {MaxErrors} problems; the body was not read past line {lineNumber - 1}"));
+                break;
             }
 
             JsonElement line;
@@ -48,16 +64,16 @@ public static class NdjsonCommit
             }
 
             if (line.ValueKind != JsonValueKind.Object
-                || !line.TryGetProperty("key", out var key) || key.ValueKind != JsonValueKind.String
+                || !line.TryGetProperty("key", out var keyElement) || !TryGetText(keyElement, out var key)
                 || !line.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.Object)
             {
                 errors.Add(Error(lineNumber, null, $"line {lineNumber} must be an object with a string 'key' and an object 'value'"));
                 continue;
             }
 
-            switch (key.GetString())
+            switch (key)
             {
-                case "header" when header is null && lineNumber == FirstContentLine(body):
+                case "header" when header is null && isFirstContentLine:
                     header = ReadHeader(value, lineNumber, errors);
                     break;
                 case "header":
@@ -81,7 +97,7 @@ public static class NdjsonCommit
                     errors.Add(Error(lineNumber, "key", "large-file (LFS) uploads are not accepted: results and cards are small text files"));
                     break;
                 default:
-                    errors.Add(Error(lineNumber, "key", $"unknown key '{key.GetString()}'; expected header, file or deletedFile"));
+                    errors.Add(Error(lineNumber, "key", $"unknown key '{Shorten(key)}'; expected header, file or deletedFile"));
                     break;
             }
         }
@@ -103,6 +119,15 @@ public static class NdjsonCommit
         var summary = OptionalString(value, "summary", line, errors);
         var description = OptionalString(value, "description", line, errors);
         var parent = OptionalString(value, "parentCommit", line, errors);
+        // These texts are stored in the commit's event, and PostgreSQL text cannot hold U+0000.
+        foreach (var (name, text) in new[] { ("summary", summary), ("description", description), ("parentCommit", parent) })
+        {
+            if (text?.Contains('\0') == true)
+            {
+                errors.Add(Error(line, name, $"line {line}: '{name}' must not contain a NUL character"));
+            }
+        }
+
         return new CommitHeader(string.IsNullOrWhiteSpace(summary) ? "Upload results" : summary, description, parent);
     }
 
@@ -137,13 +162,13 @@ public static class NdjsonCommit
 
     private static string? ReadString(JsonElement value, string name, int line, List<ValidationError> errors)
     {
-        if (value.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.String)
+        if (!value.TryGetProperty(name, out var property) || property.ValueKind != JsonValueKind.String)
         {
-            return property.GetString();
+            errors.Add(Error(line, name, $"line {line}: '{name}' is required and must be a string"));
+            return null;
         }
 
-        errors.Add(Error(line, name, $"line {line}: '{name}' is required and must be a string"));
-        return null;
+        return TextOrError(property, name, line, errors);
     }
 
     private static string? OptionalString(JsonElement value, string name, int line, List<ValidationError> errors)
@@ -153,51 +178,61 @@ public static class NdjsonCommit
             return null;
         }
 
-        if (property.ValueKind == JsonValueKind.String)
+        if (property.ValueKind != JsonValueKind.String)
         {
-            return property.GetString();
+            errors.Add(Error(line, name, $"line {line}: '{name}' must be a string"));
+            return null;
         }
 
-        errors.Add(Error(line, name, $"line {line}: '{name}' must be a string"));
+        return TextOrError(property, name, line, errors);
+    }
+
+    private static string? TextOrError(JsonElement property, string name, int line, List<ValidationError> errors)
+    {
+        if (TryGetText(property, out var text))
+        {
+            return text;
+        }
+
+        errors.Add(Error(line, name, $"line {line}: '{name}' is not valid Unicode text (invalid UTF-8, or a lone surrogate escape such as \\ud800)"));
         return null;
     }
+
+    // JSON lets a string escape half a surrogate pair, and the reader checks UTF-8 inside strings
+    // only when a string is read: both surface here, as the one exception GetString documents.
+    private static bool TryGetText(JsonElement element, out string text)
+    {
+        text = "";
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        try
+        {
+            text = element.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "...";
 
     private static ValidationError Error(int line, string? field, string message) =>
         new(BodyName, null, line, null, field, message);
 
-    private static int FirstContentLine(ReadOnlySpan<byte> body)
-    {
-        var number = 0;
-        foreach (var line in Lines(body))
-        {
-            number++;
-            if (!IsBlank(line.Span))
-            {
-                return number;
-            }
-        }
-
-        return 0;
-    }
-
     private static bool IsBlank(ReadOnlySpan<byte> line) =>
         line.IndexOfAnyExcept((byte)' ', (byte)'\t', (byte)'\r') < 0;
 
-    private static List<ReadOnlyMemory<byte>> Lines(ReadOnlySpan<byte> body)
+    /// <summary>The next line of <paramref name="rest"/> without its LF (or CRLF), and moves past it.</summary>
+    private static ReadOnlySpan<byte> NextLine(ref ReadOnlySpan<byte> rest)
     {
-        var lines = new List<ReadOnlyMemory<byte>>();
-        var copy = body.ToArray();
-        var start = 0;
-        for (var i = 0; i <= copy.Length; i++)
-        {
-            if (i == copy.Length || copy[i] == (byte)'\n')
-            {
-                var end = i > start && copy[i - 1] == (byte)'\r' ? i - 1 : i;
-                lines.Add(copy.AsMemory(start, end - start));
-                start = i + 1;
-            }
-        }
-
-        return lines;
+        var end = rest.IndexOf((byte)'\n');
+        var line = end < 0 ? rest : rest[..end];
+        rest = end < 0 ? [] : rest[(end + 1)..];
+        return line.EndsWith((byte)'\r') ? line[..^1] : line;
     }
 }

@@ -56,10 +56,21 @@ public static class Idempotency
     public static IApplicationBuilder UseIdempotency(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
-            var key = context.Request.Headers[Header].ToString();
+            var keys = context.Request.Headers[Header];
+            var key = keys.ToString();
             if (!HttpMethods.IsPost(context.Request.Method) || key.Length == 0)
             {
                 await next(context);
+                return;
+            }
+
+            // Two keys would be read as one ("a,b"): which request the client meant to retry is
+            // then a guess, so neither is. Behind the gateway a repeated header arrives already
+            // joined by a comma, so a comma is refused too.
+            if (keys.Count > 1 || key.Contains(','))
+            {
+                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad request",
+                    $"{Header} must be given once, as one value without commas.");
                 return;
             }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 
 namespace CommunityEvals.Platform.Http;
@@ -8,6 +9,7 @@ public static class JsonBody
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         MaxDepth = 32,
+        Converters = { new NulFreeString() },
     };
 
     /// <summary>
@@ -28,5 +30,19 @@ public static class JsonBody
         {
             return (null, Problems.BadRequest($"The request body is not valid JSON: {exception.Message}"));
         }
+    }
+
+    // Strings of a request body end up in events, and PostgreSQL text cannot hold U+0000: such a
+    // body is refused as malformed (400) instead of failing the append (500). A lone surrogate or
+    // invalid UTF-8 already fails in the reader.
+    private sealed class NulFreeString : JsonConverter<string>
+    {
+        public override string Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var text = reader.GetString()!;
+            return text.Contains('\0') ? throw new JsonException("text must not contain a NUL character (U+0000).") : text;
+        }
+
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
     }
 }

@@ -37,7 +37,9 @@ public static class EvidenceApi
             return Problems.Unauthorized();
         }
 
-        var result = await WaitForResultAsync(store, id, cancellationToken);
+        // The wait below is for a result committed a moment ago; an id no result can have is
+        // answered at once rather than after five seconds.
+        var result = IsResultIdShaped(id) ? await WaitForResultAsync(store, id, cancellationToken) : null;
         if (result is not { Exists: true })
         {
             return Problems.NotFound($"result {id} does not exist");
@@ -153,6 +155,9 @@ public static class EvidenceApi
 
         return TypedResults.Ok(new Commented(true));
     }
+
+    /// <summary>Result ids are 32 lowercase hex digits (a hash of the result's place).</summary>
+    private static bool IsResultIdShaped(string id) => id.Length == 32 && id.All(char.IsAsciiHexDigitLower);
 
     /// <summary>A result committed a moment ago may not have reached this service yet: give it a few seconds.</summary>
     private static async Task<ResultFact?> WaitForResultAsync(IDocumentStore store, string id, CancellationToken cancellationToken)

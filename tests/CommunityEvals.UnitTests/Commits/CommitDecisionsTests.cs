@@ -116,6 +116,27 @@ public class CommitDecisionsTests
         Assert.Equal("path", Assert.Single(outcome.Decision.Rejection!.Errors!).Field);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0x23, 0x20, 0x44, 0x61, 0x74, 0x61, 0x00 })]
+    [InlineData(new byte[] { 0x63, 0x61, 0x66, 0xE9 })]
+    public void A_dataset_readme_that_is_not_storable_text_is_refused(byte[] content)
+    {
+        // Stored as text but never parsed: a NUL (which PostgreSQL text cannot hold) or invalid
+        // UTF-8 must be refused here, not fail the append or be stored mangled.
+        var repo = RepoState.Create(new RepoCreated("acme/data", RepoPaths.Dataset, "acme", true));
+        repo.Id = StreamKeys.Repo(RepoPaths.Dataset, "acme/data");
+        var command = new CommitFiles(new CommitTarget.Main(),
+            new IncomingCommit(new CommitHeader("Card", null, null), [new IncomingFile(RepoPaths.Card, content, 2)], []), new string('0', 40));
+
+        var outcome = Decide(command, repo, Owner);
+
+        Assert.Equal(RejectionKind.Invalid, outcome.Decision.Rejection?.Kind);
+        Assert.Equal(RepoPaths.Card, Assert.Single(outcome.Decision.Rejection!.Errors!).File);
+
+        var text = command with { Commit = command.Commit with { Files = [new IncomingFile(RepoPaths.Card, "# Data\n"u8.ToArray(), 2)] } };
+        Assert.Null(Decide(text, repo, Owner).Decision.Rejection);
+    }
+
     [Fact]
     public void A_stale_parent_commit_is_a_failed_precondition()
     {

@@ -114,10 +114,34 @@ public class ModelCardTests
             outcome.Errors.Select(e => (e.Item, e.Field!)));
     }
 
-    [Fact]
-    public void Crlf_line_endings_are_fine()
+    // A lone CR ends a line in YAML, and in the Hub's own front matter pattern.
+    [Theory]
+    [InlineData("\r\n")]
+    [InlineData("\r")]
+    public void Crlf_and_lone_cr_line_endings_are_fine(string lineEnd)
     {
-        var card = Parse(Card.Replace("\n", "\r\n")).Value!;
-        Assert.Equal(3, card.Results.Count);
+        var outcome = Parse(Card.Replace("\n", lineEnd));
+        Assert.True(outcome.IsValid, string.Join("\n", outcome.Errors));
+        Assert.Equal(3, outcome.Value!.Results.Count);
+        Assert.Equal(["acme/base-7b"], outcome.Value.BaseModels);
+    }
+
+    [Theory]
+    [InlineData("---\n~\n---\n# Card\n")]
+    [InlineData("---\nnull\n---\n# Card\n")]
+    [InlineData("---\n---\n# Card\n")]
+    public void A_null_front_matter_is_an_empty_card(string readme)
+    {
+        var outcome = Parse(readme);
+        Assert.True(outcome.IsValid, string.Join("\n", outcome.Errors));
+        Assert.Empty(outcome.Value!.Results);
+    }
+
+    [Fact]
+    public void A_nul_in_the_markdown_body_is_refused_with_its_position()
+    {
+        var error = Assert.Single(Parse("---\nlicense: mit\n---\n# Card\n\nbinary\0here\n").Errors);
+        Assert.Equal((6, 7), (error.Line, error.Column));
+        Assert.Contains("NUL", error.Message);
     }
 }

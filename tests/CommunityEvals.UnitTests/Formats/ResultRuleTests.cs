@@ -194,6 +194,23 @@ public class ResultRuleTests
     }
 
     [Theory]
+    [InlineData("74.20", "74.20")]
+    [InlineData("7.42e1", "7.42e1")]
+    [InlineData("1e-20000", "0")]
+    [InlineData("0e-99999", "0")]
+    [InlineData("-1e-400", "-0")]
+    public void Numbers_are_echoed_as_written_unless_no_database_numeric_could_hold_the_spelling(string value, string echoed)
+    {
+        // jsonb keeps numbers as PostgreSQL numerics: 1e-20000 as written would fail the append.
+        var outcome = Parse(WithValue(value) + $"  extra: [{value}]\n");
+        Assert.True(outcome.IsValid, string.Join("\n", outcome.Errors));
+        var item = outcome.Value![0];
+        Assert.Equal(value, item.ValueText);
+        Assert.Equal(echoed, item.Data["value"]!.ToJsonString());
+        Assert.Equal($"[{echoed}]", item.Data["extra"]!.ToJsonString());
+    }
+
+    [Theory]
     [InlineData("  source:\n    name: Model Card\n", "source.url")]
     [InlineData("  source: {}\n", "source.url")]
     [InlineData("  source: https://example.org\n", "source")]

@@ -105,6 +105,29 @@ public class SafeYamlTests
         Assert.Contains($"U+{(int)c:X4}", error.Message);
     }
 
+    [Theory]
+    [InlineData("\\0", 0x0000)]
+    [InlineData("\\x00", 0x0000)]
+    [InlineData("\\e", 0x001B)]
+    [InlineData("\\x9b", 0x009B)]
+    [InlineData("\\uFFFE", 0xFFFE)]
+    public void Control_characters_written_as_escapes_are_refused_like_raw_ones(string escape, int code)
+    {
+        // A NUL that reached the event log would fail the append: PostgreSQL text cannot hold one.
+        var value = SingleError(Item + $"  notes: \"a{escape}b\"\n");
+        Assert.Equal((5, 10), (value.Line, value.Column));
+        Assert.Contains($"U+{code:X4}", value.Message);
+
+        var key = SingleError(Item + $"  \"ex{escape}tra\": 1\n");
+        Assert.Equal((5, 3), (key.Line, key.Column));
+    }
+
+    [Fact]
+    public void Escapes_that_spell_allowed_characters_still_pass()
+    {
+        Assert.True(FormatsTestData.Results(Item + "  notes: \"tab\\t, line\\n, next line\\N, emoji \\U0001F600\"\n").IsValid);
+    }
+
     [Fact]
     public void Tabs_inside_values_are_fine_but_tab_indentation_is_a_syntax_error()
     {
