@@ -7,15 +7,19 @@ using CommunityEvals.LeaderboardProjection.Models;
 using CommunityEvals.LeaderboardProjection.Results;
 using CommunityEvals.LeaderboardProjection.ScoreChanges;
 using CommunityEvals.Platform.Http;
+using CommunityEvals.Platform.Identity;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+builder.AddGatewayIdentity();
 
 var app = builder.Build();
 
 app.UseProblemDocuments();
+// Who is calling, from the identity the gateway signed, before anything uses it.
+app.UseGatewayIdentity();
 app.MapDefaultEndpoints();
 app.MapFeedApi();
 app.MapDiscussionsApi();
