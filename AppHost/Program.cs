@@ -11,6 +11,11 @@ var adminTokenFile = Path.Combine(builder.DataDirectory(), "admin-token");
 var adminToken = builder.AddLocalSecret("admin-token", adminTokenFile, prefix: "hf_", environmentVariable: "COMMUNITYEVALS_ADMIN_TOKEN",
     whenGenerated: token => Console.WriteLine($"The admin token, shown this once and kept in {adminTokenFile}: {token}"));
 
+// The key the gateway signs the identity it forwards with, and every service checks it with: services
+// trust the gateway and nobody else. Generated once (32 letters and digits, the least the services
+// accept) and kept in <data-dir>/secrets/identity-key; a deployment generates its own.
+var identityKey = builder.AddLocalSecret("identity-key", Path.Combine(builder.DataDirectory(), "secrets", "identity-key"), generateInManifest: true, minLength: 32);
+
 // One PostgreSQL database holds the shared event store (Marten) and the read models.
 var postgres = builder.AddLocalPostgres("postgres");
 var evals = postgres.AddDatabase("evals");
@@ -19,7 +24,7 @@ var evals = postgres.AddDatabase("evals");
 var eventbus = builder.AddLocalRabbitMQ("eventbus");
 
 // Ingestion accepts evaluation submissions and appends them to the event store.
-var ingestion = builder.AddService<Projects.CommunityEvals_Ingestion>("ingestion")
+var ingestion = builder.AddService<Projects.CommunityEvals_Ingestion>("ingestion", identityKey)
     .WithReference(evals)
     .WithReference(eventbus)
     .WaitFor(evals)
@@ -28,7 +33,7 @@ var ingestion = builder.AddService<Projects.CommunityEvals_Ingestion>("ingestion
 // The others wait for ingestion, so that one service creates the shared event-store schema first.
 
 // Verification checks submitted results and records its verdicts.
-var verification = builder.AddService<Projects.CommunityEvals_Verification>("verification")
+var verification = builder.AddService<Projects.CommunityEvals_Verification>("verification", identityKey)
     .WithReference(evals)
     .WithReference(eventbus)
     .WaitFor(ingestion);
@@ -40,14 +45,15 @@ ingestion.WithReference(verification);
 // Its rebuild folds the whole log into documents held in memory: a 256 MiB first generation lets
 // most of what each event allocates die young (1,000,000 events: 66 s instead of 77 s, garbage
 // collector pauses 8.7 s instead of 16.8 s), for up to that much more memory per heap.
-var projection = builder.AddService<Projects.CommunityEvals_LeaderboardProjection>("leaderboard-projection")
+var projection = builder.AddService<Projects.CommunityEvals_LeaderboardProjection>("leaderboard-projection", identityKey)
     .WithReference(evals)
     .WithReference(eventbus)
     .WithEnvironment("DOTNET_GCgen0size", "0x10000000")
     .WaitFor(ingestion);
 
-// The gateway is the one public entry point: it routes to the services and guards the admin API.
-var gateway = builder.AddService<Projects.CommunityEvals_Gateway>("gateway", port: builder.GatewayPort())
+// The gateway is the one public entry point: it routes to the services, resolves bearer tokens into the
+// identity it signs for them, and limits each caller's rate.
+var gateway = builder.AddService<Projects.CommunityEvals_Gateway>("gateway", identityKey, port: builder.GatewayPort())
     .WithReference(evals)
     .WithReference(ingestion)
     .WithReference(verification)

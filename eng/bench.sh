@@ -9,6 +9,8 @@
 #   eng/bench.sh rebuild   [--events 1000000] [--benchmarks 300] [--models auto] [--repeat 1] [--daemon no|yes] [--projections A,B] [--batch-size N] [--pg NAME=VALUE]...
 #       events appended with Marten, then each leaderboard-projection projection rebuilt (events/s)
 #   --env NAME=VALUE (freshness, reads): set for the AppHost and every service, for what-if runs
+#   The gateway's limits on callers are lifted (StackOptions.NoCallerLimits): one client address and a few
+#   tokens must measure the system, not the limiter; --env RateLimits__Reads__PerSecond=200 puts one back.
 #   --batch-size, --pg NAME=VALUE (rebuild): daemon page size / PostgreSQL settings, for what-if runs
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -71,7 +71,8 @@ public static class LocalRun
     /// A secret parameter. In run mode, unless given as Aspire parameters are, its value is <paramref name="environmentVariable"/> when set, else the
     /// content of <paramref name="file"/>, else generated (<paramref name="prefix"/> and 32 letters and digits)
     /// and kept there, readable by its owner only; <paramref name="whenGenerated"/> is told of a new value.
-    /// The manifest names it as an input the deployment gives, or generates when <paramref name="generateInManifest"/>.
+    /// The manifest names it as an input the deployment gives, or generates when <paramref name="generateInManifest"/>
+    /// (at least <paramref name="minLength"/> letters and digits).
     /// </summary>
     public static IResourceBuilder<ParameterResource> AddLocalSecret(
         this IDistributedApplicationBuilder builder,
@@ -80,7 +81,8 @@ public static class LocalRun
         string prefix = "",
         string? environmentVariable = null,
         bool generateInManifest = false,
-        Action<string>? whenGenerated = null)
+        Action<string>? whenGenerated = null,
+        int minLength = 22)
     {
         // A value given the Aspire way (Parameters__<name> in the environment, --Parameters:<name> on the command line) wins.
         if (builder.ExecutionContext.IsRunMode && string.IsNullOrEmpty(builder.Configuration[$"Parameters:{name}"]))
@@ -94,7 +96,7 @@ public static class LocalRun
         }
 
         return generateInManifest
-            ? builder.AddParameter(name, new GenerateParameterDefault { MinLength = 22, Special = false }, secret: true)
+            ? builder.AddParameter(name, new GenerateParameterDefault { MinLength = minLength, Special = false }, secret: true)
             : builder.AddParameter(name, secret: true);
     }
 

@@ -12,6 +12,8 @@ var app = builder.Build();
 app.UseProblemDocuments();
 app.MapDefaultEndpoints();
 app.UseEdgeAuthentication();
+// After authentication: signed-in callers are counted per token, the admin not at all.
+app.UseRateLimiter();
 app.MapReverseProxy(proxy => proxy.UseRevalidatingCache());
 
 app.Run();

@@ -5,19 +5,24 @@ using CommunityEvals.Ingestion.Discussions;
 using CommunityEvals.Ingestion.Hiding;
 using CommunityEvals.Ingestion.Repos;
 using CommunityEvals.Platform.Http;
+using CommunityEvals.Platform.Identity;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+builder.AddGatewayIdentity();
 
 var app = builder.Build();
 
 app.UseProblemDocuments();
 app.UseSingleValuedQuery();
+// Who is calling, from the identity the gateway signed, before anything uses it.
+app.UseGatewayIdentity();
 app.UseIdempotency();
 app.MapDefaultEndpoints();
 app.MapAccountsApi();
+app.MapTokensApi();
 app.MapReposApi();
 app.MapCommitsApi();
 app.MapDiscussionsApi();

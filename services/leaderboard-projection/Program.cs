@@ -7,16 +7,20 @@ using CommunityEvals.LeaderboardProjection.Models;
 using CommunityEvals.LeaderboardProjection.Results;
 using CommunityEvals.LeaderboardProjection.ScoreChanges;
 using CommunityEvals.Platform.Http;
+using CommunityEvals.Platform.Identity;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+builder.AddGatewayIdentity();
 
 var app = builder.Build();
 
 app.UseProblemDocuments();
 app.UseSingleValuedQuery("expand", "filter");
+// Who is calling, from the identity the gateway signed, before anything uses it.
+app.UseGatewayIdentity();
 app.MapDefaultEndpoints();
 app.MapFeedApi();
 app.MapDiscussionsApi();

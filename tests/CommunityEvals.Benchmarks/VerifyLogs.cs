@@ -18,7 +18,7 @@ public static class VerifyLogs
     public static async Task<int> RunAsync(int samples)
     {
         Console.WriteLine("starting the stack (the AppHost on Aspire's testing host: private PostgreSQL, RabbitMQ, the services) ...");
-        await using var stack = await Stack.StartAsync(new StackOptions());
+        await using var stack = await Stack.StartAsync(new StackOptions { ServiceEnvironment = StackOptions.NoCallerLimits });
         var adminToken = stack.AdminToken;
         using var admin = Hub.Client(stack.Gateway, adminToken);
         var org = $"vb{Guid.NewGuid():N}"[..10];

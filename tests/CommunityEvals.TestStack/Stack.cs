@@ -21,6 +21,18 @@ public sealed record StackOptions
     public bool Dashboard { get; init; }
 
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// Limits on callers (the gateway's <c>RateLimits</c>) high enough never to bind: for runs that measure
+    /// the system or test something else, from one address and few tokens, rather than the limiter.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> NoCallerLimits { get; } = new[] { "Reads", "Writes", "EvidenceUploads" }
+        .SelectMany(limit => new[] { $"RateLimits__{limit}__PerSecond", $"RateLimits__{limit}__Burst" })
+        .ToDictionary(name => name, _ => "1000000");
+
+    /// <summary><paramref name="environment"/> over <see cref="NoCallerLimits"/>: what is given explicitly wins.</summary>
+    public static IReadOnlyDictionary<string, string> WithoutCallerLimits(IReadOnlyDictionary<string, string> environment) =>
+        NoCallerLimits.Concat(environment).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value);
 }
 
 /// <summary>
@@ -39,11 +51,12 @@ public sealed class Stack : IAsyncDisposable
     /// <summary>The services, by resource name.</summary>
     public static readonly string[] Services = ["ingestion", "verification", "leaderboard-projection", GatewayName];
 
-    private Stack(DistributedApplication app, string dataDirectory, string adminToken)
+    private Stack(DistributedApplication app, string dataDirectory, string adminToken, string identityKey)
     {
         App = app;
         DataDirectory = dataDirectory;
         AdminToken = adminToken;
+        IdentityKey = identityKey;
     }
 
     public DistributedApplication App { get; }
@@ -51,6 +64,9 @@ public sealed class Stack : IAsyncDisposable
     public string DataDirectory { get; }
 
     public string AdminToken { get; }
+
+    /// <summary>The key the gateway signs identities with (<c>COMMUNITYEVALS_IDENTITY_KEY</c>), for a service a test starts itself.</summary>
+    public string IdentityKey { get; }
 
     public Uri Gateway => ServiceUrl(GatewayName);
 
@@ -112,7 +128,7 @@ public sealed class Stack : IAsyncDisposable
 
         var app = await builder.BuildAsync(cancellationToken);
         // The AppHost's own: generated into the data directory as on a first start (README's examples read it there).
-        var stack = new Stack(app, dataDirectory, builder.Configuration["Parameters:admin-token"] ?? "");
+        var stack = new Stack(app, dataDirectory, builder.Configuration["Parameters:admin-token"] ?? "", builder.Configuration["Parameters:identity-key"] ?? "");
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

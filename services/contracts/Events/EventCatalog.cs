@@ -11,6 +11,8 @@ public static class EventCatalog
         typeof(UserCreated),
         typeof(OrgCreated),
         typeof(OrgMemberAdded),
+        typeof(TokenCreated),
+        typeof(TokenRevoked),
         typeof(RepoCreated),
         typeof(MainCommitted),
         typeof(PullRequestOpened),

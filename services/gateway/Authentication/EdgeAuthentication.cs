@@ -5,17 +5,22 @@ namespace CommunityEvals.Gateway.Authentication;
 
 public static class EdgeAuthentication
 {
-    public const string IdentityHeaderPrefix = "X-CommunityEvals-";
+    /// <summary>What Hub clients show for a token they sent that is refused (huggingface_hub reads this header).</summary>
+    public const string ErrorMessageHeader = "X-Error-Message";
+
+    public const string InvalidCredentials = "Invalid credentials in Authorization header";
 
     /// <summary>
-    /// Replaces whatever identity a client claimed with the one its bearer token proves. Requests
-    /// without a token pass on anonymously (reads are public); a token that proves nothing is 401.
+    /// Replaces whatever identity a client claimed with the one its bearer token proves, signed for the
+    /// services (<see cref="GatewayIdentity"/>). Requests without a token pass on anonymously (reads are
+    /// public); a token that proves nothing (unknown or revoked) is 401. The caller is also kept on the
+    /// request for what follows here (the limits on callers).
     /// </summary>
     public static IApplicationBuilder UseEdgeAuthentication(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
             var headers = context.Request.Headers;
-            foreach (var name in headers.Keys.Where(key => key.StartsWith(IdentityHeaderPrefix, StringComparison.OrdinalIgnoreCase)).ToList())
+            foreach (var name in headers.Keys.Where(key => key.StartsWith(GatewayIdentity.HeaderPrefix, StringComparison.OrdinalIgnoreCase)).ToList())
             {
                 headers.Remove(name);
             }
@@ -26,27 +31,33 @@ public static class EdgeAuthentication
                 const string scheme = "Bearer ";
                 if (!authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
                 {
-                    await Problems.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized",
-                        "The Authorization header must be 'Bearer <token>'.");
+                    await RefuseAsync(context, "The Authorization header must be 'Bearer <token>'.");
                     return;
                 }
 
                 var token = authorization[scheme.Length..].Trim();
                 var resolver = context.RequestServices.GetRequiredService<TokenResolver>();
-                if (await resolver.ResolveAsync(token, context.RequestAborted) is not { } owner)
+                if (await resolver.ResolveAsync(token, context.RequestAborted) is not { } caller)
                 {
-                    await Problems.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized",
-                        "Invalid credentials: the bearer token is unknown.");
+                    await RefuseAsync(context, "Invalid credentials: the bearer token is unknown or revoked.");
                     return;
                 }
 
-                headers[Caller.UserHeader] = owner.Caller.Name;
-                headers[Caller.RoleHeader] = owner.Caller.IsAdmin ? Caller.AdminRole : Caller.UserRole;
-                headers[Caller.TokenIdHeader] = owner.TokenId;
+                context.Features.Set(caller);
+                headers[GatewayIdentity.Header] = context.RequestServices.GetRequiredService<GatewayIdentity>().Sign(caller);
                 // Services get the identity, never the secret.
                 headers.Authorization = default;
             }
 
             await next(context);
         });
+
+    /// <summary>The caller the bearer token proved, or null for an anonymous request.</summary>
+    public static Caller? CallerOf(HttpContext context) => context.Features.Get<Caller>();
+
+    private static Task RefuseAsync(HttpContext context, string detail)
+    {
+        context.Response.Headers[ErrorMessageHeader] = InvalidCredentials;
+        return Problems.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized", detail);
+    }
 }

@@ -7,29 +7,34 @@ using Microsoft.Extensions.Caching.Memory;
 
 namespace CommunityEvals.Gateway.Authentication;
 
-/// <summary>A resolved bearer token: who it belongs to, and which stored token it is.</summary>
-public sealed record TokenOwner(Caller Caller, string TokenId);
-
 /// <summary>
-/// Resolves bearer tokens to users by their hash, caching answers (also "unknown") for a few
-/// seconds so a burst of requests costs one lookup.
+/// Resolves bearer tokens to callers by their hash, caching answers (also "unknown") briefly so a
+/// burst of requests costs one lookup.
 /// </summary>
 public sealed class TokenResolver(IDocumentStore store, IMemoryCache cache, IConfiguration configuration)
 {
     public const string AdminTokenSetting = "COMMUNITYEVALS_ADMIN_TOKEN";
 
-    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// A revoked token must be refused within a second on every route (ACCESS.md). Revoking deletes the
+    /// stored hash, so an answer kept at most this long meets that on any number of gateways without
+    /// telling them; it costs at most two primary-key lookups a second per token in use.
+    /// </summary>
+    public static readonly TimeSpan CacheFor = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Tokens stored before tokens had public ids: they keep working, under this id.</summary>
+    public const string UnnamedTokenId = "unnamed";
 
     private readonly byte[]? _adminTokenHash = configuration[AdminTokenSetting] is { Length: > 0 } admin
         ? Encoding.ASCII.GetBytes(TokenHash.Of(admin))
         : null;
 
-    public async Task<TokenOwner?> ResolveAsync(string token, CancellationToken cancellationToken)
+    public async Task<Caller?> ResolveAsync(string token, CancellationToken cancellationToken)
     {
         var hash = TokenHash.Of(token);
         if (_adminTokenHash is not null && CryptographicOperations.FixedTimeEquals(_adminTokenHash, Encoding.ASCII.GetBytes(hash)))
         {
-            return new TokenOwner(new Caller(Caller.AdminName, IsAdmin: true), hash);
+            return Caller.Admin;
         }
 
         return await cache.GetOrCreateAsync($"token:{hash}", async entry =>
@@ -37,7 +42,9 @@ public sealed class TokenResolver(IDocumentStore store, IMemoryCache cache, ICon
             entry.AbsoluteExpirationRelativeToNow = CacheFor;
             await using var session = store.QuerySession();
             var stored = await session.LoadAsync<AccessToken>(hash, cancellationToken);
-            return stored is null ? null : new TokenOwner(new Caller(stored.User, IsAdmin: false), hash);
+            return stored is null
+                ? null
+                : new Caller(stored.User, stored.EffectiveRole(), stored.TokenId is { Length: > 0 } id ? id : UnnamedTokenId);
         });
     }
 }

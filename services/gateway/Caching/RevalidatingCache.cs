@@ -41,7 +41,7 @@ public sealed class RevalidatingCache
     {
         var headers = request.Headers;
         if (!HttpMethods.IsGet(request.Method)
-            || headers.ContainsKey(Platform.Identity.Caller.UserHeader)
+            || headers.ContainsKey(Platform.Identity.GatewayIdentity.Header)
             || headers.ContainsKey(HeaderNames.Authorization)
             || headers.ContainsKey(HeaderNames.IfNoneMatch)
             || headers.ContainsKey(HeaderNames.IfModifiedSince)

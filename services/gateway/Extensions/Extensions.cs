@@ -1,6 +1,8 @@
 using CommunityEvals.Gateway.Authentication;
 using CommunityEvals.Gateway.Caching;
 using CommunityEvals.Gateway.Health;
+using CommunityEvals.Gateway.Limits;
+using CommunityEvals.Platform.Identity;
 using CommunityEvals.Platform.EventStore;
 
 namespace Microsoft.Extensions.Hosting;
@@ -17,6 +19,9 @@ internal static class Extensions
 
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<TokenResolver>();
+        // The gateway signs the identity it forwards with the key every service checks it with.
+        builder.Services.AddSingleton(GatewayIdentity.FromConfiguration(builder.Configuration, TimeProvider.System));
+        builder.Services.AddCallerLimits(builder.Configuration);
 
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))

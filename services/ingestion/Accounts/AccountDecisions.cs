@@ -4,7 +4,8 @@ using CommunityEvals.Platform.Identity;
 
 namespace CommunityEvals.Ingestion.Accounts;
 
-public sealed record CreateUser(string Name, IReadOnlyList<string> Orgs);
+/// <param name="FirstTokenId">The public id of the write token the account comes with.</param>
+public sealed record CreateUser(string Name, IReadOnlyList<string> Orgs, string FirstTokenId);
 
 public sealed record AddOrgMember(string Org, string User);
 
@@ -42,7 +43,12 @@ public static class AccountDecisions
             return Decision.Reject(RejectionKind.Conflict, $"the name '{command.Name}' is already taken");
         }
 
-        var events = new List<PendingEvent> { new(StreamKeys.User(command.Name), new UserCreated(command.Name), 0) };
+        var user = StreamKeys.User(command.Name);
+        var events = new List<PendingEvent>
+        {
+            new(user, new UserCreated(command.Name), 0),
+            new(user, new TokenCreated(command.Name, command.FirstTokenId, TokenDecisions.FirstTokenName, Caller.WriteRole), 0),
+        };
         foreach (var org in command.Orgs.Distinct(StringComparer.Ordinal))
         {
             events.AddRange(JoinOrg(org, command.Name, state.Orgs.GetValueOrDefault(org)));

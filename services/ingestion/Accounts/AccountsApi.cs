@@ -11,10 +11,12 @@ public static class AccountsApi
 {
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api");
-        api.MapPost("/users", CreateUserAsync);
-        api.MapPost("/orgs/{org}/members", AddOrgMemberAsync);
-        api.MapGet("/whoami-v2", WhoAmIAsync);
+        var admin = app.MapGroup("/api").RequireAuthorization(GatewayAuthentication.Policies.Admin);
+        admin.MapPost("/users", CreateUserAsync);
+        admin.MapPost("/orgs/{org}/members", AddOrgMemberAsync);
+
+        app.MapGroup("/api").RequireAuthorization(GatewayAuthentication.Policies.SignedIn)
+            .MapGet("/whoami-v2", WhoAmIAsync);
         return app;
     }
 
@@ -27,18 +29,13 @@ public static class AccountsApi
     public static async Task<Results<Created<CreatedUser>, ProblemDocumentResult>> CreateUserAsync(
         HttpRequest request, IDocumentStore store, CancellationToken cancellationToken)
     {
-        if (AdminOnly(request) is { } denied)
-        {
-            return denied;
-        }
-
         var (body, problem) = await JsonBody.ReadAsync<CreateUserRequest>(request, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        var command = new CreateUser(body!.Name ?? "", body.Orgs ?? []);
+        var command = new CreateUser(body!.Name ?? "", body.Orgs ?? [], TokenDecisions.NewTokenId());
         var token = TokenHash.NewToken();
         var (_, refused) = await store.DecideAndCommitAsync(Caller.From(request)!, async session =>
         {
@@ -61,17 +58,7 @@ public static class AccountsApi
                 : new NamespaceState(false, false, orgs);
 
             var decision = AccountDecisions.Decide(command, state);
-            if (!decision.IsRejected)
-            {
-                session.Store(new AccessToken
-                {
-                    Id = TokenHash.Of(token),
-                    User = command.Name,
-                    DisplayName = "created with the account",
-                    CreatedAt = DateTimeOffset.UtcNow,
-                });
-            }
-
+            TokensApi.StoreIssued(session, decision, token);
             return (decision, true);
         }, cancellationToken);
 
@@ -83,11 +70,6 @@ public static class AccountsApi
     public static async Task<Results<NoContent, ProblemDocumentResult>> AddOrgMemberAsync(
         string org, HttpRequest request, IDocumentStore store, CancellationToken cancellationToken)
     {
-        if (AdminOnly(request) is { } denied)
-        {
-            return denied;
-        }
-
         var (body, problem) = await JsonBody.ReadAsync<AddMemberRequest>(request, cancellationToken);
         if (problem is not null)
         {
@@ -117,14 +99,13 @@ public static class AccountsApi
 
     public static async Task<Results<Ok<WhoAmI>, ProblemDocumentResult>> WhoAmIAsync(HttpRequest request, IQuerySession session, CancellationToken cancellationToken)
     {
-        if (Caller.From(request) is not { } caller)
-        {
-            return Problems.Unauthorized();
-        }
-
-        var tokenId = request.Headers[Caller.TokenIdHeader].ToString();
-        var token = string.IsNullOrEmpty(tokenId) ? null : await session.LoadAsync<AccessToken>(tokenId, cancellationToken);
-        var tokenInfo = new WhoAmIToken(token?.DisplayName ?? "admin token", "write", token?.CreatedAt ?? DateTimeOffset.UnixEpoch);
+        var caller = Caller.From(request)!;
+        var token = caller.IsAdmin
+            ? null
+            : await session.Query<AccessToken>().FirstOrDefaultAsync(t => t.TokenId == caller.TokenId && t.User == caller.Name, cancellationToken);
+        // The Hub's roles are read and write; the admin token may write.
+        var role = caller.CanWrite ? Caller.WriteRole : Caller.ReadRole;
+        var tokenInfo = new WhoAmIToken(token?.DisplayName ?? (caller.IsAdmin ? "admin token" : ""), role, token?.CreatedAt ?? DateTimeOffset.UnixEpoch);
 
         if (caller.IsAdmin)
         {
@@ -143,11 +124,4 @@ public static class AccountsApi
             profile.Orgs.Select(org => new OrgName(org)).ToList(),
             new WhoAmIAuth("access_token", tokenInfo)));
     }
-
-    private static ProblemDocumentResult? AdminOnly(HttpRequest request) => Caller.From(request) switch
-    {
-        null => Problems.Unauthorized(),
-        { IsAdmin: false } => Problems.Forbidden("Only the admin may do this."),
-        _ => null,
-    };
 }

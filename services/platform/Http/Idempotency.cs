@@ -33,6 +33,15 @@ public sealed class IdempotentResponse
     public DateTimeOffset CreatedAt { get; set; }
 }
 
+/// <summary>
+/// Endpoint metadata for a POST whose answer holds a secret shown once (a new token): a retry with the
+/// same <c>Idempotency-Key</c> is answered 409 instead of the first answer, which is not kept.
+/// </summary>
+public sealed class ShownOnce
+{
+    public static ShownOnce Instance { get; } = new();
+}
+
 public static class Idempotency
 {
     public const string Header = "Idempotency-Key";
@@ -80,13 +89,22 @@ public static class Idempotency
                 return;
             }
 
-            var caller = context.Request.Headers[Identity.Caller.UserHeader].ToString();
+            // Keys are scoped per caller: the verified one (UseGatewayIdentity runs first).
+            var caller = Identity.Caller.From(context.Request)?.Name ?? "";
+            var shownOnce = context.GetEndpoint()?.Metadata.GetMetadata<ShownOnce>() is not null;
             var id = Hash($"{caller}\n{context.Request.Method}\n{context.Request.Path}{context.Request.QueryString}\n{key}");
             var store = context.RequestServices.GetRequiredService<IDocumentStore>();
             await using (var query = store.QuerySession())
             {
                 if (await query.LoadAsync<IdempotentResponse>(id, context.RequestAborted) is { } stored)
                 {
+                    if (shownOnce && stored.Completed)
+                    {
+                        await Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Conflict",
+                            $"A request with this {Header} was already answered ({stored.Status}); answers of this route hold a secret that is never shown twice, so none is replayed.");
+                        return;
+                    }
+
                     await ReplayAsync(context, stored, key, caller);
                     return;
                 }
@@ -109,11 +127,16 @@ public static class Idempotency
             var body = buffer.ToArray();
             if (context.Response.StatusCode < 500)
             {
-                await RememberAsync(store, id, context.Response, body, key, caller, context.RequestAborted);
+                // What a replay will never show is not kept, not even encrypted.
+                await RememberAsync(store, id, context.Response, shownOnce ? [] : body, key, caller, context.RequestAborted);
             }
 
             await original.WriteAsync(body, context.RequestAborted);
         });
+
+    /// <summary>Marks an endpoint <see cref="ShownOnce"/>.</summary>
+    public static TBuilder ShownOnce<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(Http.ShownOnce.Instance);
 
     private static async Task RememberAsync(IDocumentStore store, string id, HttpResponse response, byte[] body, string key, string caller, CancellationToken cancellationToken)
     {

@@ -26,7 +26,7 @@ public static class Problems
     };
 
     private static readonly string[] NativePrefixes =
-        ["/api/users", "/api/orgs", "/api/benchmarks", "/api/leaderboards", "/api/results", "/api/events"];
+        ["/api/users", "/api/orgs", "/api/settings", "/api/benchmarks", "/api/leaderboards", "/api/results", "/api/events"];
 
     public static bool IsNativeRoute(PathString path) =>
         NativePrefixes.Any(prefix => path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase))

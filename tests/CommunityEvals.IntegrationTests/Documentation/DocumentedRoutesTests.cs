@@ -31,6 +31,7 @@ public sealed partial class DocumentedRoutesTests(StackFixture stack)
             ["num"] = "1",
             ["revision"] = "main",
             ["sample_id"] = "1",
+            ["user"] = s.OwnerName,
         };
 
         var unserved = new List<string>();

@@ -10,11 +10,14 @@ namespace CommunityEvals.IntegrationTests.Infrastructure;
 /// host (PostgreSQL, RabbitMQ and the four services, on private ports in a scratch directory).
 /// Tests talk to it through the gateway, as any client would.
 /// </summary>
-public sealed class StackFixture : IAsyncLifetime
+public class StackFixture : IAsyncLifetime
 {
     private Stack? _stack;
 
     public string AdminToken => _stack!.AdminToken;
+
+    /// <summary>The key the gateway signs the identities it forwards with.</summary>
+    public string IdentityKey => _stack!.IdentityKey;
 
     /// <summary>The stack's data directory, laid out as the AppHost lays out <c>.data/</c>.</summary>
     public string DataDirectory => _stack!.DataDirectory;
@@ -32,16 +35,23 @@ public sealed class StackFixture : IAsyncLifetime
 
     public HttpClient Admin { get; private set; } = null!;
 
+    /// <summary>
+    /// The suite sends many requests from one address and few tokens, so it runs without limits on
+    /// callers; <see cref="DefaultLimitsStackFixture"/> keeps them, for the tests of the limits.
+    /// </summary>
+    protected virtual StackOptions Options => new() { ServiceEnvironment = StackOptions.NoCallerLimits };
+
     public async Task InitializeAsync()
     {
-        _stack = await Stack.StartAsync(new StackOptions());
+        _stack = await Stack.StartAsync(Options);
         Anonymous = Client(token: null);
         Admin = Client(AdminToken);
     }
 
-    public HttpClient Client(string? token)
+    /// <summary>A client of the gateway, signed in with <paramref name="token"/> unless null, over <paramref name="handler"/> if given.</summary>
+    public HttpClient Client(string? token, HttpMessageHandler? handler = null)
     {
-        var client = new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient(handler ?? new HttpClientHandler()) { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(30) };
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -82,6 +92,24 @@ public sealed class StackFixture : IAsyncLifetime
         return new Scenario(org, owner.Name, owner.Client, dataset, model);
     }
 
+    /// <summary>The whole public feed, page by page, following <c>next</c>.</summary>
+    public async Task<List<JsonElement>> FeedAsync()
+    {
+        var events = new List<JsonElement>();
+        long after = 0;
+        while (true)
+        {
+            var page = await Anonymous.GetFromJsonAsync<JsonElement>($"/api/events?after={after}&limit=1000");
+            events.AddRange(page.GetProperty("events").EnumerateArray());
+            if (page.GetProperty("next").ValueKind == JsonValueKind.Null)
+            {
+                return events;
+            }
+
+            after = page.GetProperty("next").GetInt64();
+        }
+    }
+
     public sealed record Scenario(string Org, string OwnerName, HttpClient Owner, string Dataset, string Model);
 
     public async Task DisposeAsync()
@@ -99,4 +127,17 @@ public sealed class StackFixture : IAsyncLifetime
 public sealed class StackCollection : ICollectionFixture<StackFixture>
 {
     public const string Name = "stack";
+}
+
+/// <summary>A stack of its own with the limits on callers as configured (the gateway's appsettings.json).</summary>
+public sealed class DefaultLimitsStackFixture : StackFixture
+{
+    protected override StackOptions Options => new();
+}
+
+/// <summary>Runs after or before the shared stack's collection, never beside it (the suite runs one collection at a time).</summary>
+[CollectionDefinition(Name)]
+public sealed class DefaultLimitsCollection : ICollectionFixture<DefaultLimitsStackFixture>
+{
+    public const string Name = "stack with default limits";
 }

@@ -1,5 +1,6 @@
 using CommunityEvals.IntegrationTests.Infrastructure;
 using CommunityEvals.Platform.EventStore;
+using CommunityEvals.Platform.Identity;
 using CommunityEvals.Platform.Messaging;
 using Npgsql;
 
@@ -76,6 +77,8 @@ public sealed class ScaleOutTests(StackFixture stack)
             [$"ConnectionStrings__{EventBusExtensions.BrokerName}"] = stack.BrokerConnectionString,
             ["OTEL_SERVICE_NAME"] = name,
             ["COMMUNITYEVALS_DATA_DIR"] = Directory.CreateTempSubdirectory("scaleout-").FullName,
+            // Without it a service refuses to start.
+            [GatewayIdentity.KeySetting] = stack.IdentityKey,
         });
 
     private static async Task ExecuteAsync(string connectionString, string sql)

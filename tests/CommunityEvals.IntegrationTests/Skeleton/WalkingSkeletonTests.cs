@@ -31,7 +31,7 @@ public sealed class WalkingSkeletonTests(StackFixture stack)
 
         // Stored as an event and visible in the public feed, with actor and stream.
         var userCreated = await Eventually.ValueAsync(async () =>
-            (await FeedAsync()).Where(e => e.GetProperty("type").GetString() == "UserCreated"
+            (await stack.FeedAsync()).Where(e => e.GetProperty("type").GetString() == "UserCreated"
                     && e.GetProperty("data").GetProperty("name").GetString() == name)
                 .Select(e => (JsonElement?)e)
                 .FirstOrDefault(), "UserCreated in the feed");
@@ -62,27 +62,9 @@ public sealed class WalkingSkeletonTests(StackFixture stack)
         }, "the verification service to receive the event");
 
         // No secret leaves in the public record.
-        var whole = string.Join('\n', (await FeedAsync()).Select(e => e.GetRawText()));
+        var whole = string.Join('\n', (await stack.FeedAsync()).Select(e => e.GetRawText()));
         Assert.DoesNotContain(token, whole);
         Assert.DoesNotContain(CommunityEvals.Platform.Identity.TokenHash.Of(token), whole);
-    }
-
-    /// <summary>The whole public feed, page by page, following <c>next</c>.</summary>
-    private async Task<List<JsonElement>> FeedAsync()
-    {
-        var events = new List<JsonElement>();
-        long after = 0;
-        while (true)
-        {
-            var page = await stack.Anonymous.GetFromJsonAsync<JsonElement>($"/api/events?after={after}&limit=1000");
-            events.AddRange(page.GetProperty("events").EnumerateArray());
-            if (page.GetProperty("next").ValueKind == JsonValueKind.Null)
-            {
-                return events;
-            }
-
-            after = page.GetProperty("next").GetInt64();
-        }
     }
 
     [Fact]

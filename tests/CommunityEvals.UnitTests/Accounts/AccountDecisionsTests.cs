@@ -11,11 +11,12 @@ public class AccountDecisionsTests
     [Fact]
     public void A_new_user_with_a_new_org_creates_the_user_the_org_and_the_membership()
     {
-        var decision = AccountDecisions.Decide(new CreateUser("alice", ["acme"]), Fresh);
+        var decision = AccountDecisions.Decide(new CreateUser("alice", ["acme"], "t1"), Fresh);
 
         Assert.Null(decision.Rejection);
         Assert.Collection(decision.Events,
             e => Assert.Equal((StreamKeys.User("alice"), (object)new UserCreated("alice"), 0L), (e.Stream, e.Event, e.ExpectedVersion)),
+            e => Assert.Equal((StreamKeys.User("alice"), (object)new TokenCreated("alice", "t1", "created with the account", "write"), 0L), (e.Stream, e.Event, e.ExpectedVersion)),
             e => Assert.Equal((StreamKeys.Org("acme"), (object)new OrgCreated("acme"), 0L), (e.Stream, e.Event, e.ExpectedVersion)),
             e => Assert.Equal((StreamKeys.Org("acme"), (object)new OrgMemberAdded("acme", "alice"), 0L), (e.Stream, e.Event, e.ExpectedVersion)));
     }
@@ -26,7 +27,7 @@ public class AccountDecisionsTests
         var acme = new OrgAccount { Id = StreamKeys.Org("acme"), Name = "acme", Members = ["bob"], Version = 4 };
         var state = Fresh with { Orgs = new Dictionary<string, OrgAccount> { ["acme"] = acme } };
 
-        var decision = AccountDecisions.Decide(new CreateUser("alice", ["acme"]), state);
+        var decision = AccountDecisions.Decide(new CreateUser("alice", ["acme"], "t1"), state);
 
         var join = Assert.Single(decision.Events, e => e.Event is OrgMemberAdded);
         Assert.Equal(4, join.ExpectedVersion);
@@ -38,7 +39,7 @@ public class AccountDecisionsTests
     [InlineData(false, true)]
     public void A_taken_name_is_a_conflict(bool takenByUser, bool takenByOrg)
     {
-        var decision = AccountDecisions.Decide(new CreateUser("alice", []), Fresh with { NameTakenByUser = takenByUser, NameTakenByOrg = takenByOrg });
+        var decision = AccountDecisions.Decide(new CreateUser("alice", [], "t1"), Fresh with { NameTakenByUser = takenByUser, NameTakenByOrg = takenByOrg });
 
         Assert.Equal(RejectionKind.Conflict, decision.Rejection?.Kind);
         Assert.Empty(decision.Events);
@@ -52,7 +53,7 @@ public class AccountDecisionsTests
     [InlineData("a..b")]
     public void An_invalid_name_is_refused_as_invalid(string name)
     {
-        var decision = AccountDecisions.Decide(new CreateUser(name, []), Fresh);
+        var decision = AccountDecisions.Decide(new CreateUser(name, [], "t1"), Fresh);
 
         Assert.Equal(RejectionKind.Invalid, decision.Rejection?.Kind);
     }
@@ -60,7 +61,7 @@ public class AccountDecisionsTests
     [Fact]
     public void The_admin_name_is_reserved()
     {
-        Assert.Equal(RejectionKind.Conflict, AccountDecisions.Decide(new CreateUser("Admin", []), Fresh).Rejection?.Kind);
+        Assert.Equal(RejectionKind.Conflict, AccountDecisions.Decide(new CreateUser("Admin", [], "t1"), Fresh).Rejection?.Kind);
     }
 
     [Fact]

@@ -32,8 +32,8 @@ public class CommitDecisionsTests
         new("TIGER-Lab/MMLU-Pro", Parser.ParseBenchmark("eval.yaml", Encoding.UTF8.GetBytes(EvalYaml)).Value!),
     ]);
 
-    private static readonly Actor Owner = new(new Caller("alice", false), ["acme"]);
-    private static readonly Actor Stranger = new(new Caller("mallory", false), []);
+    private static readonly Actor Owner = new(new Caller("alice", Caller.WriteRole, "t-alice"), ["acme"]);
+    private static readonly Actor Stranger = new(new Caller("mallory", Caller.WriteRole, "t-mallory"), []);
 
     private static RepoState ModelRepo()
     {
