@@ -1,5 +1,6 @@
 using CommunityEvals.Gateway.Authentication;
 using CommunityEvals.Gateway.Caching;
+using CommunityEvals.Gateway.Forwarding;
 using CommunityEvals.Platform.Http;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,6 +13,10 @@ var app = builder.Build();
 app.UseProblemDocuments();
 app.MapDefaultEndpoints();
 app.UseEdgeAuthentication();
-app.MapReverseProxy(proxy => proxy.UseRevalidatingCache());
+app.MapReverseProxy(proxy =>
+{
+    proxy.UseUnavailableProblems();
+    proxy.UseRevalidatingCache();
+});
 
 app.Run();
