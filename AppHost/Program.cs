@@ -64,6 +64,9 @@ var gateway = builder.AddService<Projects.CommunityEvals_Gateway>("gateway", ide
     .WaitFor(verification)
     .WaitFor(projection);
 
+// A process that dies while the application runs (a crash, a kill) is started again, with backoff.
+builder.RestartWhatExits();
+
 // Once the gateway answers, the console says where the gateway, the broker, the token and the data are.
 builder.AnnounceWhenReady(gateway, eventbus, adminTokenFile);
 

@@ -54,11 +54,50 @@ if [ ! -f "$cluster/data/PG_VERSION" ]; then
   rm -f "$pwfile"
 fi
 
-echo "postgres.sh: cluster $cluster/data"
+data=$cluster/data
+
+# The processes working in the cluster's data directory (every PostgreSQL process of it changes
+# there), by their current directory: a server's backends outlive it when it is killed outright.
+processes_in_data() {
+  find /proc/[0-9]*/cwd -maxdepth 0 -lname "$data" 2>/dev/null | cut -d/ -f3
+}
+
+# A server killed outright (SIGKILL, the OOM killer) leaves its lock file, postmaster.pid, and may
+# leave backends still finishing a statement. They keep its shared memory attached, and PostgreSQL
+# refuses to start beside them ("pre-existing shared memory block is still in use"); without their
+# postmaster they can do nothing useful, so they get a few seconds to notice and go, then are killed.
+# The lock file goes too: its process id may belong to another process by now, which PostgreSQL
+# would take for a server still running.
+lock=$data/postmaster.pid
+if [ -f "$lock" ]; then
+  previous=$(head -n 1 "$lock")
+  if [ "$(readlink "/proc/$previous/cwd" 2>/dev/null)" != "$data" ]; then
+    waited=0
+    while [ -n "$(processes_in_data)" ] && [ "$waited" -lt 50 ]; do
+      [ "$waited" -ne 0 ] || echo "postgres.sh: the previous server ($previous) died; waiting for its processes $(processes_in_data | tr '\n' ' ')to end"
+      sleep 0.2
+      waited=$((waited + 1))
+    done
+    leftovers=$(processes_in_data)
+    if [ -n "$leftovers" ]; then
+      echo "postgres.sh: killing what the previous server left running: $(echo $leftovers)"
+      kill -KILL $leftovers 2>/dev/null || true
+      waited=0
+      while [ -n "$(processes_in_data)" ] && [ "$waited" -lt 50 ]; do
+        sleep 0.2
+        waited=$((waited + 1))
+      done
+    fi
+    echo "postgres.sh: removing the lock file of the previous server ($previous), which did not stop cleanly"
+    rm -f "$lock"
+  fi
+fi
+
+echo "postgres.sh: cluster $data"
 if [ "$(id -u)" -eq 0 ]; then
-  setpriv --reuid=postgres --regid=postgres --init-groups "$bin/postgres" -D "$cluster/data" "$@" &
+  setpriv --reuid=postgres --regid=postgres --init-groups "$bin/postgres" -D "$data" "$@" &
 else
-  "$bin/postgres" -D "$cluster/data" "$@" &
+  "$bin/postgres" -D "$data" "$@" &
 fi
 server=$!
 # Stopping asks for a fast shutdown (SIGINT): PostgreSQL takes SIGTERM as a smart shutdown, which

@@ -1,5 +1,6 @@
 using CommunityEvals.Gateway.Authentication;
 using CommunityEvals.Gateway.Caching;
+using CommunityEvals.Gateway.Forwarding;
 using CommunityEvals.Platform.Http;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,6 +15,10 @@ app.MapDefaultEndpoints();
 app.UseEdgeAuthentication();
 // After authentication: signed-in callers are counted per token, the admin not at all.
 app.UseRateLimiter();
-app.MapReverseProxy(proxy => proxy.UseRevalidatingCache());
+app.MapReverseProxy(proxy =>
+{
+    proxy.UseUnavailableProblems();
+    proxy.UseRevalidatingCache();
+});
 
 app.Run();

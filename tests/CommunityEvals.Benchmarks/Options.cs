@@ -44,6 +44,9 @@ public sealed record Options(int Clients, TimeSpan Duration)
     /// <summary>Rebuild: also rebuild with the projection daemon (each projection alone, then all at once), to compare with the one-pass rebuild.</summary>
     public bool Daemon { get; init; }
 
+    /// <summary>Faults: the resources whose process is killed, in order (comma-separated); empty: every one.</summary>
+    public IReadOnlyList<string> Faults { get; init; } = [];
+
     /// <summary>Rebuild: only these projections (comma-separated names); empty: all of the service's.</summary>
     public IReadOnlyList<string> Projections { get; init; } = [];
 
@@ -104,6 +107,7 @@ public sealed record Options(int Clients, TimeSpan Duration)
                 "--env" => throw new ArgumentException("--env takes NAME=VALUE"),
                 "--daemon" when value is "yes" or "no" => options with { Daemon = value == "yes" },
                 "--daemon" => throw new ArgumentException("--daemon is yes or no"),
+                "--faults" => options with { Faults = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--projections" => options with { Projections = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--batch-size" => options with { BatchSize = Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--repeat" => options with { Repeat = Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },

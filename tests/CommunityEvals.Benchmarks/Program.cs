@@ -10,6 +10,7 @@ try
         ["freshness", .. var rest] => await Freshness.RunAsync(Options.Parse(rest, Freshness.Defaults, Freshness.Allowed)),
         ["reads", .. var rest] => await Reads.RunAsync(Options.Parse(rest, Reads.Defaults, Reads.Allowed)),
         ["rebuild", .. var rest] => await Rebuild.RunAsync(Options.Parse(rest, Rebuild.Defaults, Rebuild.Allowed)),
+        ["faults", .. var rest] => await Faults.RunAsync(Options.Parse(rest, Faults.Defaults, Faults.Allowed)),
         ["verify", .. var rest] => await VerifyLogs.RunAsync(rest is ["--samples", var samples] ? int.Parse(samples) : 50_000),
         _ => Usage(),
     };
@@ -27,6 +28,7 @@ static int Usage()
                eng/bench.sh freshness [--rate 200] [--seconds 20] [--clients 16] [--poll-every 20] [--env NAME=VALUE]...
                eng/bench.sh reads     [--models 1000] [--connections 32] [--seconds 15] [--route native|hub] [--conditional no|yes] [--gzip no|yes] [--clients 16] [--env NAME=VALUE]...
                eng/bench.sh verify    [--samples 50000]
+               eng/faults.sh          [--faults eventbus,postgres,ingestion,verification,leaderboard-projection,gateway] [--clients 4] [--seconds 5]
                eng/bench.sh rebuild   [--events 1000000] [--benchmarks 300] [--models auto] [--repeat 1] [--daemon no|yes] [--projections A,B] [--batch-size N] [--pg NAME=VALUE]...
         """);
     return 2;

@@ -33,6 +33,19 @@ public static class ProcessTable
         }
     }
 
+    /// <summary>The process's name as the kernel keeps it (at most 15 characters); null when the process is gone.</summary>
+    public static string? Name(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n');
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The command line, arguments separated by spaces; null when the process is gone.</summary>
     public static string? CommandLine(int pid)
     {

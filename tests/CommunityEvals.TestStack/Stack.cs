@@ -3,7 +3,9 @@ using System.Text;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using CommunityEvals.AppHost.Resources;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
 namespace CommunityEvals.TestStack;
@@ -33,13 +35,21 @@ public sealed record StackOptions
     /// <summary><paramref name="environment"/> over <see cref="NoCallerLimits"/>: what is given explicitly wins.</summary>
     public static IReadOnlyDictionary<string, string> WithoutCallerLimits(IReadOnlyDictionary<string, string> environment) =>
         NoCallerLimits.Concat(environment).GroupBy(pair => pair.Key).ToDictionary(group => group.Key, group => group.Last().Value);
+
+    /// <summary>
+    /// PostgreSQL as a real run has it, fsync and synchronous commits on. Off (the default, for throwaway
+    /// test data), a commit is answered before its log record is written, so a crash of PostgreSQL loses
+    /// the last ones: what the fault drill must not see.
+    /// </summary>
+    public bool CrashSafePostgres { get; init; }
 }
 
 /// <summary>
 /// The system as the AppHost describes it, started by Aspire's testing host in a scratch data
-/// directory, on ports found free at start and with PostgreSQL's fsync off (throwaway data), so
-/// that it can run beside a developer's stack. Clients reach it through the gateway as any client
-/// would; a few tests and the benchmarks also reach a service, the database or the broker directly.
+/// directory, on ports found free at start and with PostgreSQL's fsync off (throwaway data; see
+/// <see cref="StackOptions.CrashSafePostgres"/>), so that it can run beside a developer's stack.
+/// Clients reach it through the gateway as any client would; a few tests and the benchmarks also
+/// reach a service, the database or the broker directly.
 /// </summary>
 public sealed class Stack : IAsyncDisposable
 {
@@ -81,7 +91,7 @@ public sealed class Stack : IAsyncDisposable
             [
                 "--data-dir", dataDirectory,
                 "--gateway-port", FreePort().ToString(CultureInfo.InvariantCulture),
-                "--postgres-fsync", "off",
+                .. options.CrashSafePostgres ? Array.Empty<string>() : ["--postgres-fsync", "off"],
             ],
             (applicationOptions, _) =>
             {
@@ -169,7 +179,8 @@ public sealed class Stack : IAsyncDisposable
     /// <summary>
     /// The process that does a resource's work: for a service the application itself (Aspire starts
     /// it with <c>dotnet run</c>, whose child it is), for PostgreSQL the postmaster (the child of its
-    /// wrapper script). Null when it is not running.
+    /// wrapper script), for RabbitMQ the Erlang VM, beam.smp (the child of <c>rabbitmq-server</c>).
+    /// Null when it is not running.
     /// </summary>
     public int? Pid(string name)
     {
@@ -183,6 +194,55 @@ public sealed class Stack : IAsyncDisposable
         var children = ProcessTable.ChildrenOf(pid);
         return children.Count == 1 ? children[0] : pid;
     }
+
+    /// <summary>
+    /// Waits until <paramref name="resource"/> runs a process other than <paramref name="replacing"/>
+    /// (after a kill, the one the AppHost started again), Aspire finds it healthy, and the gateway's own
+    /// health (which asks every service, and they their database and broker) answers 200. Returns the process.
+    /// </summary>
+    public async Task<int> WaitHealthyAsync(string resource, int? replacing, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var http = new HttpClient { BaseAddress = Gateway, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + timeout;
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var pid = Pid(resource);
+            App.ResourceNotifications.TryGetCurrentState(resource, out var state);
+            last = $"{resource}: pid {pid?.ToString(CultureInfo.InvariantCulture) ?? "none"}, {state?.Snapshot.State?.Text} {state?.Snapshot.HealthStatus}";
+            if (pid is { } running && running != replacing && ProcessTable.Stat(running) is not null
+                && state?.Snapshot.State?.Text == KnownResourceStates.Running && state.Snapshot.HealthStatus == HealthStatus.Healthy)
+            {
+                try
+                {
+                    using var health = await http.GetAsync("/health", cancellationToken);
+                    if (health.IsSuccessStatusCode)
+                    {
+                        return running;
+                    }
+
+                    last += $"; gateway /health {(int)health.StatusCode}";
+                }
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+                {
+                    last += $"; gateway /health: {exception.Message}";
+                }
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new TimeoutException($"not healthy within {timeout.TotalSeconds:0} s ({last})");
+    }
+
+    /// <summary>How many times the AppHost started the resource again after it exited (the property the dashboard shows).</summary>
+    public int Restarts(string resource) =>
+        App.ResourceNotifications.TryGetCurrentState(resource, out var state)
+        && state.Snapshot.Properties.FirstOrDefault(p => p.Name == ExitedResourceRestarter.RestartsProperty)?.Value is { } value
+        && int.TryParse(value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+            ? count
+            : 0;
 
     /// <summary>Each resource's state, and the last lines each one wrote: what a failed start needs to show.</summary>
     public async Task<string> DescribeAsync(int lines = 15)
@@ -235,7 +295,7 @@ public sealed class Stack : IAsyncDisposable
         }
     }
 
-    public static int FreePort() => CommunityEvals.AppHost.Resources.LocalRun.FreePort();
+    public static int FreePort() => LocalRun.FreePort();
 
     /// <summary>The named resources with every resource they wait for or reference, and their parents.</summary>
     private static HashSet<string> Closure(IResourceCollection resources, IEnumerable<string> names)

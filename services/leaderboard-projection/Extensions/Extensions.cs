@@ -57,6 +57,7 @@ internal static class Extensions
         // Score changes: woken readers (SSE), and the one publisher to RabbitMQ.
         builder.Services.AddSingleton<ScoreChangeSignal>();
         builder.Services.AddHostedService<ScoreChangeWatcher>();
+        builder.Services.AddSingleton<PublishedChangesJournal>();
         builder.Services.AddHostedService<ScoreChangePublisher>();
     }
 }

@@ -4,7 +4,7 @@ using Marten;
 namespace CommunityEvals.LeaderboardProjection.ScoreChanges;
 
 /// <summary>A place in the change log: after change <c>{Sequence}.{N}</c>.</summary>
-public readonly record struct ChangePosition(long Sequence, int N)
+public readonly record struct ChangePosition(long Sequence, int N) : IComparable<ChangePosition>
 {
     public static readonly ChangePosition Start = new(0, 0);
 
@@ -12,6 +12,9 @@ public readonly record struct ChangePosition(long Sequence, int N)
     public static ChangePosition AfterEvent(long sequence) => new(sequence, int.MaxValue);
 
     public static ChangePosition Of(ScoreChangeRecord change) => new(change.Sequence, change.N);
+
+    /// <summary>The log's order: by sequence, then by n.</summary>
+    public int CompareTo(ChangePosition other) => (Sequence, N).CompareTo((other.Sequence, other.N));
 
     public override string ToString() => ScoreChangeRules.IdOf(Sequence, N);
 }

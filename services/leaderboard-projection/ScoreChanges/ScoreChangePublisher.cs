@@ -11,14 +11,17 @@ namespace CommunityEvals.LeaderboardProjection.ScoreChanges;
 /// Publishes the stored changes to RabbitMQ as <see cref="Contracts.ScoreChanged"/>, in id order,
 /// after the projection committed them. Progress is a <see cref="ScoreChangePublication"/> document
 /// that the projection never writes or tears down: a rebuild rewrites the same change ids behind
-/// the checkpoint, so nothing is sent twice. The checkpoint moves after each page, so a crash
-/// re-sends at most one page (consumers deduplicate by id; the message id is derived from it
-/// too). One instance publishes at a time: it holds a PostgreSQL advisory lock on a connection of
-/// its own, and another takes over when that connection goes away.
+/// the checkpoint, so nothing is sent twice. The checkpoint moves after each page; what the broker
+/// took before a failure kept the checkpoint from moving (the database gone, this process killed) is
+/// read back from the broker itself (<see cref="PublishedChangesJournal"/>) and not sent again
+/// either. Consumers still deduplicate by id (the message id is derived from it), as the broker may
+/// deliver a message twice. One instance publishes at a time: it holds a PostgreSQL advisory lock on
+/// a connection of its own, and another takes over when that connection goes away.
 /// </summary>
 public sealed class ScoreChangePublisher(
     IDocumentStore store,
     IBus bus,
+    PublishedChangesJournal journal,
     ScoreChangeSignal signal,
     IConfiguration configuration,
     ILogger<ScoreChangePublisher> logger) : BackgroundService
@@ -36,7 +39,7 @@ public sealed class ScoreChangePublisher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var connectionString = configuration.GetConnectionString(EventStoreExtensions.DatabaseName);
+        var connectionString = EventStoreExtensions.ConnectionString(configuration);
         if (connectionString is null)
         {
             logger.LogWarning("No connection string {Name}: score changes are not published", EventStoreExtensions.DatabaseName);
@@ -98,33 +101,37 @@ public sealed class ScoreChangePublisher(
         }
     }
 
-    /// <summary>Publishes the next page of changes after the checkpoint; returns how many.</summary>
+    /// <summary>Publishes the next page of changes after the checkpoint (and after what the journal shows was sent); returns how many.</summary>
     public async Task<int> PublishPageAsync(CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession();
         var checkpoint = await session.LoadAsync<ScoreChangePublication>(ScoreChangePublication.Key, cancellationToken)
             ?? new ScoreChangePublication();
-        var changes = await ScoreChangeFeed.AfterAsync(session, new ChangePosition(checkpoint.Sequence, checkpoint.N), PageSize, cancellationToken);
-        if (changes.Count == 0)
+        var stored = new ChangePosition(checkpoint.Sequence, checkpoint.N);
+        // What the broker took after the checkpoint: the previous page, when the database failed before
+        // its checkpoint was stored, or this process (or another instance) died in between.
+        var sent = await journal.NewestAsync(cancellationToken) is { } journaled && journaled.CompareTo(stored) > 0 ? journaled : stored;
+        var changes = await ScoreChangeFeed.AfterAsync(session, sent, PageSize, cancellationToken);
+        if (changes.Count == 0 && sent == stored)
         {
             return 0;
         }
 
         // A page once begun is finished and checkpointed even when the service is asked to stop, so
-        // that an orderly stop (a deploy, a hand-over to another instance) sends nothing twice; only
-        // a crash can, and then only this page, which consumers drop by id.
+        // that an orderly stop (a deploy, a hand-over to another instance) sends nothing twice.
         using var finishing = new CancellationTokenSource(FinishPageWithin);
         foreach (var change in changes)
         {
             await bus.Publish(change.ToMessage(), context => context.MessageId = MessageIdOf(change.Id), finishing.Token);
+            sent = ChangePosition.Of(change);
         }
 
-        var last = changes[^1];
-        checkpoint.Sequence = last.Sequence;
-        checkpoint.N = last.N;
+        checkpoint.Sequence = sent.Sequence;
+        checkpoint.N = sent.N;
         checkpoint.PublishedAt = DateTimeOffset.UtcNow;
         session.Store(checkpoint);
         await session.SaveChangesAsync(finishing.Token);
+        await journal.ForgetAsync(finishing.Token);
         return changes.Count;
     }
 

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using Weasel.Core;
 
 namespace CommunityEvals.Platform.EventStore;
@@ -29,7 +30,7 @@ public static class EventStoreExtensions
         string documentSchema,
         Action<StoreOptions>? configure = null)
     {
-        var connectionString = builder.Configuration.GetConnectionString(DatabaseName)
+        var connectionString = ConnectionString(builder.Configuration)
             ?? throw new InvalidOperationException(
                 $"ConnectionStrings:{DatabaseName} is not set; start the service through the AppHost.");
 
@@ -77,6 +78,19 @@ public static class EventStoreExtensions
             configure?.Invoke(options);
         });
     }
+
+    /// <summary>
+    /// How long opening a connection may take, the wait for a free pooled one included (Npgsql's default
+    /// is 15 s). A database that is down refuses at once; this bounds the rest, so that a request that
+    /// needs the database is answered 503 (<see cref="Http.DependencyFailures"/>) well within 10 s.
+    /// </summary>
+    public const int ConnectTimeoutSeconds = 5;
+
+    /// <summary>The database's connection string as every service uses it: the AppHost's, with <see cref="ConnectTimeoutSeconds"/>; null when not set.</summary>
+    public static string? ConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString(DatabaseName) is { } given
+            ? new NpgsqlConnectionStringBuilder(given) { Timeout = ConnectTimeoutSeconds }.ConnectionString
+            : null;
 
     /// <summary>The JSON shape of an event in the public feed and in forwarded messages.</summary>
     public static readonly JsonSerializerOptions PublicJson = new(JsonSerializerDefaults.Web);

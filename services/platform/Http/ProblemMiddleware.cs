@@ -10,7 +10,8 @@ public static class ProblemMiddleware
 {
     /// <summary>
     /// Turns what escapes a handler into a problem document: a malformed body is the client's
-    /// fault (400), anything else is ours (500, logged). Empty error statuses get a body too.
+    /// fault (400), a database or broker out of reach is nobody's (503 with <c>Retry-After</c>, see
+    /// <see cref="DependencyFailures"/>), anything else is ours (500, logged). Empty error statuses get a body too.
     /// </summary>
     public static IApplicationBuilder UseProblemDocuments(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
@@ -22,6 +23,15 @@ public static class ProblemMiddleware
             catch (BadHttpRequestException exception) when (!context.Response.HasStarted)
             {
                 await Problems.WriteAsync(context, exception.StatusCode, "Bad request", exception.Message);
+                return;
+            }
+            catch (Exception exception) when (!context.Response.HasStarted && DependencyFailures.UnavailableDependency(exception) is { } dependency)
+            {
+                context.RequestServices.GetRequiredService<ILoggerFactory>()
+                    .CreateLogger("CommunityEvals.Problems")
+                    .LogWarning("{Method} {Path}: {Dependency} is unavailable ({Reason}); answered 503", context.Request.Method, context.Request.Path,
+                        dependency, exception.GetBaseException().Message);
+                await Problems.WriteUnavailableAsync(context, dependency);
                 return;
             }
             catch (Exception exception) when (!context.Response.HasStarted && exception is not OperationCanceledException)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
@@ -48,6 +49,23 @@ public static class Problems
 
     public static ProblemDocumentResult Unprocessable(string detail, IReadOnlyList<ValidationError> errors) =>
         Create(StatusCodes.Status422UnprocessableEntity, "Validation failed", detail, errors);
+
+    /// <summary>
+    /// How long a caller should wait before retrying a 503: about what a dependency or a service the
+    /// AppHost restarts takes to answer again (eng/faults.sh measures it).
+    /// </summary>
+    public const int RetryAfterSeconds = 5;
+
+    /// <summary>
+    /// 503 with <c>Retry-After</c>: something this request needs (<paramref name="what"/>) cannot be
+    /// reached right now, and the same request may succeed later.
+    /// </summary>
+    public static Task WriteUnavailableAsync(HttpContext context, string what)
+    {
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+            $"{char.ToUpperInvariant(what[0])}{what[1..]} is unavailable right now; retry in {RetryAfterSeconds} seconds.");
+    }
 
     public static Task WriteAsync(HttpContext context, int status, string title, string detail, IReadOnlyList<ValidationError>? errors = null)
     {

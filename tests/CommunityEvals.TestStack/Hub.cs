@@ -5,9 +5,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
-namespace CommunityEvals.Benchmarks;
+namespace CommunityEvals.TestStack;
 
-/// <summary>Setting up what the stack benchmarks need, through the gateway's public API.</summary>
+/// <summary>Setting up what the benchmarks and the fault drill need, through the gateway's public API.</summary>
 public static class Hub
 {
     /// <summary>The one task of the benchmarks these commands register.</summary>
@@ -141,25 +141,5 @@ public static class Hub
         }
 
         throw new TimeoutException($"the board of {datasetId} had {total} rows after {timeout.TotalSeconds:0} s, not {rows}");
-    }
-}
-
-/// <summary>Percentiles of samples.</summary>
-public static class Stats
-{
-    public static double Percentile(IReadOnlyList<double> sorted, double p) =>
-        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
-
-    /// <summary>"p50 x ms, p90 y ms, p99 z ms, max w ms" of unsorted samples in milliseconds.</summary>
-    public static string Describe(IEnumerable<double> samples)
-    {
-        var sorted = samples.Order().ToArray();
-        if (sorted.Length == 0)
-        {
-            return "no samples";
-        }
-
-        return string.Create(CultureInfo.InvariantCulture,
-            $"p50 {Percentile(sorted, 0.50):F0} ms, p90 {Percentile(sorted, 0.90):F0} ms, p99 {Percentile(sorted, 0.99):F0} ms, max {sorted[^1]:F0} ms");
     }
 }
