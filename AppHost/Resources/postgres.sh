@@ -62,32 +62,37 @@ processes_in_data() {
   find /proc/[0-9]*/cwd -maxdepth 0 -lname "$data" 2>/dev/null | cut -d/ -f3
 }
 
-# A server killed outright (SIGKILL, the OOM killer) leaves its lock file, postmaster.pid, and may
-# leave backends still finishing a statement. They keep its shared memory attached, and PostgreSQL
-# refuses to start beside them ("pre-existing shared memory block is still in use"); without their
-# postmaster they can do nothing useful, so they get a few seconds to notice and go, then are killed.
-# The lock file goes too: its process id may belong to another process by now, which PostgreSQL
-# would take for a server still running.
+# A server killed outright (SIGKILL, the OOM killer) may leave backends still finishing a statement
+# (a long one never notices its postmaster is gone). Without their postmaster they can do nothing
+# useful, yet they keep its shared memory attached, so PostgreSQL refuses to start beside them
+# ("pre-existing shared memory block is still in use"), and they hold this script's output, so the
+# orchestrator does not see the resource end (and restart it) until they go. They get 2 seconds to
+# notice and go, then are killed.
+end_leftovers() {
+  waited=0
+  while [ -n "$(processes_in_data)" ] && [ "$waited" -lt 10 ]; do
+    sleep 0.2
+    waited=$((waited + 1))
+  done
+  leftovers=$(processes_in_data)
+  if [ -n "$leftovers" ]; then
+    echo "postgres.sh: killing what the server left running: $(echo $leftovers)"
+    kill -KILL $leftovers 2>/dev/null || true
+    waited=0
+    while [ -n "$(processes_in_data)" ] && [ "$waited" -lt 50 ]; do
+      sleep 0.2
+      waited=$((waited + 1))
+    done
+  fi
+}
+
+# The lock file of a server that did not stop cleanly goes too: its process id may belong to another
+# process by now, which PostgreSQL would take for a server still running.
 lock=$data/postmaster.pid
 if [ -f "$lock" ]; then
   previous=$(head -n 1 "$lock")
   if [ "$(readlink "/proc/$previous/cwd" 2>/dev/null)" != "$data" ]; then
-    waited=0
-    while [ -n "$(processes_in_data)" ] && [ "$waited" -lt 50 ]; do
-      [ "$waited" -ne 0 ] || echo "postgres.sh: the previous server ($previous) died; waiting for its processes $(processes_in_data | tr '\n' ' ')to end"
-      sleep 0.2
-      waited=$((waited + 1))
-    done
-    leftovers=$(processes_in_data)
-    if [ -n "$leftovers" ]; then
-      echo "postgres.sh: killing what the previous server left running: $(echo $leftovers)"
-      kill -KILL $leftovers 2>/dev/null || true
-      waited=0
-      while [ -n "$(processes_in_data)" ] && [ "$waited" -lt 50 ]; do
-        sleep 0.2
-        waited=$((waited + 1))
-      done
-    fi
+    end_leftovers
     echo "postgres.sh: removing the lock file of the previous server ($previous), which did not stop cleanly"
     rm -f "$lock"
   fi
@@ -108,4 +113,6 @@ status=0
 while kill -0 "$server" 2>/dev/null; do
   wait "$server" || status=$?
 done
+# Stopped cleanly, nothing is left; killed, its backends may be.
+end_leftovers
 exit "$status"

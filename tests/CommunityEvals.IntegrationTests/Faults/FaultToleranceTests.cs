@@ -16,7 +16,7 @@ public sealed class FaultStackFixture : IAsyncLifetime
 {
     public Stack Stack { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Stack = await Stack.StartAsync(new StackOptions { CrashSafePostgres = true });
+    public async Task InitializeAsync() => Stack = await Stack.StartAsync(new StackOptions { CrashSafePostgres = true, ServiceEnvironment = StackOptions.NoCallerLimits });
 
     public async Task DisposeAsync() => await Stack.DisposeAsync();
 }
@@ -154,11 +154,13 @@ public sealed class FaultToleranceTests(FaultStackFixture fixture) : IClassFixtu
 
     private async Task<List<string>> LogAsync(string resource)
     {
+        // The console of an executable is kept under its instance's id (the name with a suffix), as the restarter writes it.
+        var id = Stack.App.ResourceNotifications.TryGetCurrentState(resource, out var current) ? current.ResourceId : resource;
         var lines = new List<string>();
         using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try
         {
-            await foreach (var batch in Stack.App.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(resource).WithCancellation(quick.Token))
+            await foreach (var batch in Stack.App.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(id).WithCancellation(quick.Token))
             {
                 lines.AddRange(batch.Select(line => line.Content));
             }
