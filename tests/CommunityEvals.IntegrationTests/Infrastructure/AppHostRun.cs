@@ -50,11 +50,13 @@ public sealed class AppHostRun : IAsyncDisposable
     {
         var configuration = typeof(AppHostRun).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         // setsid: a session of its own, so that a signal to its process group reaches it as Ctrl+C would.
-        var info = new ProcessStartInfo("setsid")
+        // env --default-signal: a test host started in the background (`cmd &` in a script) ignores
+        // SIGINT, and its children inherit that; the AppHost would never see the Ctrl+C under test.
+        var info = new ProcessStartInfo("env")
         {
             ArgumentList =
             {
-                "dotnet", "run", "--project", Path.Combine(RepoRoot.Path, "AppHost"), "--no-build", "-c", configuration, "--no-launch-profile", "--",
+                "--default-signal=INT,QUIT", "setsid", "dotnet", "run", "--project", Path.Combine(RepoRoot.Path, "AppHost"), "--no-build", "-c", configuration, "--no-launch-profile", "--",
             },
             WorkingDirectory = RepoRoot.Path,
             RedirectStandardOutput = true,
