@@ -51,6 +51,10 @@ var projection = builder.AddService<Projects.CommunityEvals_LeaderboardProjectio
     .WithEnvironment("DOTNET_GCgen0size", "0x10000000")
     .WaitFor(ingestion);
 
+// The web pages: server-rendered, reading and writing through the gateway's public API as the visitor
+// (never the database), so a page shows exactly what its visitor may see.
+var web = builder.AddService<Projects.CommunityEvals_Web>("web", identityKey);
+
 // The gateway is the one public entry point: it routes to the services, resolves bearer tokens into the
 // identity it signs for them, and limits each caller's rate.
 var gateway = builder.AddService<Projects.CommunityEvals_Gateway>("gateway", identityKey, port: builder.GatewayPort())
@@ -58,11 +62,16 @@ var gateway = builder.AddService<Projects.CommunityEvals_Gateway>("gateway", ide
     .WithReference(ingestion)
     .WithReference(verification)
     .WithReference(projection)
+    .WithReference(web)
     .WithEnvironment("COMMUNITYEVALS_ADMIN_TOKEN", adminToken)
     .WithExternalHttpEndpoints()
     .WaitFor(ingestion)
     .WaitFor(verification)
-    .WaitFor(projection);
+    .WaitFor(projection)
+    .WaitFor(web);
+
+// Pages and API share one origin: the web service calls the API at the gateway's address.
+web.WithEnvironment("Gateway__Url", gateway.GetEndpoint("http"));
 
 // A process that dies while the application runs (a crash, a kill) is started again, with backoff.
 builder.RestartWhatExits();

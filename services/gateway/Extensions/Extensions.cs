@@ -10,7 +10,7 @@ namespace Microsoft.Extensions.Hosting;
 internal static class Extensions
 {
     /// <summary>The services behind the gateway, by their AppHost resource names.</summary>
-    public static readonly string[] Downstreams = ["ingestion", "verification", "leaderboard-projection"];
+    public static readonly string[] Downstreams = ["ingestion", "verification", "leaderboard-projection", "web"];
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {

@@ -33,6 +33,11 @@ public static class AccountDecisions
             return Decision.Reject(RejectionKind.Invalid, $"org '{badOrg}': {Names.Describe("an org name")}");
         }
 
+        if (new[] { command.Name }.Concat(command.Orgs).FirstOrDefault(Names.IsReservedNamespace) is { } reserved)
+        {
+            return Decision.Reject(RejectionKind.Invalid, $"the name '{reserved}' is reserved: the web pages use it as the first segment of their paths");
+        }
+
         if (command.Orgs.Contains(command.Name, StringComparer.OrdinalIgnoreCase))
         {
             return Decision.Reject(RejectionKind.Invalid, "a user cannot belong to an org of the same name");
@@ -62,6 +67,11 @@ public static class AccountDecisions
         if (!Names.IsValid(command.Org))
         {
             return Decision.Reject(RejectionKind.Invalid, Names.Describe("org"));
+        }
+
+        if (Names.IsReservedNamespace(command.Org))
+        {
+            return Decision.Reject(RejectionKind.Invalid, $"the name '{command.Org}' is reserved: the web pages use it as the first segment of their paths");
         }
 
         if (!userExists)

@@ -13,6 +13,17 @@ public static partial class Names
     public static bool IsValid(string? name) =>
         name is not null && Pattern().IsMatch(name) && !name.Contains("--") && !name.Contains("..");
 
+    /// <summary>
+    /// First path segments the web pages use (PAGES.md), plus the error pages': a user or org of such a
+    /// name would have pages nobody could reach. Repo names may use them (they are second segments).
+    /// </summary>
+    public static readonly IReadOnlySet<string> ReservedNamespaces = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "api", "datasets", "arena", "results", "settings", "events", "login", "logout", "docs", "openapi.json", ".well-known", "error",
+    };
+
+    public static bool IsReservedNamespace(string name) => ReservedNamespaces.Contains(name);
+
     public static string Describe(string field) =>
         $"{field} must be 1-{MaxLength} letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
 }

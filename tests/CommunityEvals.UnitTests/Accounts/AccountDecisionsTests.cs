@@ -64,6 +64,20 @@ public class AccountDecisionsTests
         Assert.Equal(RejectionKind.Conflict, AccountDecisions.Decide(new CreateUser("Admin", [], "t1"), Fresh).Rejection?.Kind);
     }
 
+    [Theory]
+    [InlineData("datasets", "acme")]
+    [InlineData("alice", "api")]
+    [InlineData("Settings", "acme")]
+    [InlineData("alice", "openapi.json")]
+    public void Names_the_pages_use_as_their_first_segment_are_refused_for_users_and_orgs(string user, string org)
+    {
+        var decision = AccountDecisions.Decide(new CreateUser(user, [org], "t1"), Fresh);
+
+        Assert.Equal(RejectionKind.Invalid, decision.Rejection?.Kind);
+        Assert.Empty(decision.Events);
+        Assert.Equal(RejectionKind.Invalid, AccountDecisions.Decide(new AddOrgMember("results", "alice"), userExists: true, orgNameTakenByUser: false, null).Rejection?.Kind);
+    }
+
     [Fact]
     public void Adding_a_member_already_in_the_org_changes_nothing()
     {

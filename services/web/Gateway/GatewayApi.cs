@@ -1,0 +1,107 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace CommunityEvals.Web.Gateway;
+
+/// <summary>An answer of the public API: its status and body, with the problem document's words when it failed.</summary>
+public sealed record ApiAnswer(int Status, string Body)
+{
+    public bool Ok => Status is >= 200 and < 300;
+
+    public JsonElement Json()
+    {
+        using var document = JsonDocument.Parse(Body);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>What went wrong, in the API's words: the problem document's detail (or error), else the status.</summary>
+    public string Problem
+    {
+        get
+        {
+            try
+            {
+                var json = Json();
+                if (json.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var name in new[] { "detail", "error", "title" })
+                    {
+                        if (json.TryGetProperty(name, out var text) && text.ValueKind == JsonValueKind.String && text.GetString() is { Length: > 0 } said)
+                        {
+                            return said;
+                        }
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+            }
+
+            return $"The request was answered {Status}.";
+        }
+    }
+
+    /// <summary>The problem document's <c>errors</c> (file, line, field, message), when it names any.</summary>
+    public IReadOnlyList<JsonElement> Errors
+    {
+        get
+        {
+            try
+            {
+                return Json() is { ValueKind: JsonValueKind.Object } json && json.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array
+                    ? [.. errors.EnumerateArray()]
+                    : [];
+            }
+            catch (JsonException)
+            {
+                return [];
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The gateway's public API, called with the page visitor's own token (from the sign-in cookie), so a
+/// page shows what that visitor may see and writes as them. The cookie never reaches the API as a
+/// cookie: API routes accept only <c>Authorization: Bearer</c>.
+/// </summary>
+public sealed class GatewayApi(HttpClient http, IHttpContextAccessor accessor)
+{
+    public const string TokenCookie = "ce_token";
+
+    public string? Token => accessor.HttpContext?.Request.Cookies[TokenCookie];
+
+    public Task<ApiAnswer> GetAsync(string path, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, path), Token, cancellationToken);
+
+    /// <summary>A GET with a token other than the visitor's (signing in checks the pasted one).</summary>
+    public Task<ApiAnswer> GetAsAsync(string path, string token, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, path), token, cancellationToken);
+
+    public Task<ApiAnswer> PostJsonAsync(string path, object body, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"),
+        }, Token, cancellationToken);
+
+    public Task<ApiAnswer> PostAsync(string path, HttpContent content, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = content }, Token, cancellationToken);
+
+    public Task<ApiAnswer> DeleteAsync(string path, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), Token, cancellationToken);
+
+    private async Task<ApiAnswer> SendAsync(HttpRequestMessage request, string? token, CancellationToken cancellationToken)
+    {
+        using (request)
+        {
+            if (!string.IsNullOrEmpty(token))
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+
+            using var response = await http.SendAsync(request, cancellationToken);
+            return new ApiAnswer((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+        }
+    }
+}
