@@ -8,7 +8,8 @@ var app = builder.Build();
 app.UseExceptionHandler("/error/500");
 app.UseStatusCodePagesWithReExecute("/error/{0}");
 app.MapDefaultEndpoints();
-app.MapStaticAssets();
+// From wwwroot under the content root (the project folder, where the AppHost runs it), in any environment.
+app.UseStaticFiles();
 app.MapRazorPages();
 
 app.Run();

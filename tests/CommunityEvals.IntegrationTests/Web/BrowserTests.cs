@@ -1,0 +1,167 @@
+using Deque.AxeCore.Playwright;
+using CommunityEvals.IntegrationTests.Infrastructure;
+using CommunityEvals.IntegrationTests.Leaderboards;
+using Microsoft.Playwright;
+
+namespace CommunityEvals.IntegrationTests.Web;
+
+/// <summary>
+/// The pages in a real browser (headless Chromium through Playwright), clicked through as a person
+/// would: sign in, submit a result from the form (an error at its line first), watch the board change
+/// live as a pull request opens and is closed, hide a result and read why in its history, upload an
+/// Inspect log and read its checks and failures. Every page is saved as a screenshot at 1280 and
+/// 375 px (<c>screenshots/</c>, ignored by git) and checked with axe-core: no serious or critical
+/// violation.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class BrowserTests(StackFixture stack) : IAsyncLifetime
+{
+    /// <summary>Debian's Chromium (eng/prerequisites.sh): Playwright's own browser download cannot work offline.</summary>
+    private const string Chromium = "/usr/bin/chromium";
+
+    private static readonly string Screenshots = Path.Combine(RepoRoot.Path, "tests", "CommunityEvals.IntegrationTests", "screenshots");
+
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public async Task InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        // As root there is no user namespace for Chromium's sandbox.
+        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    [Fact]
+    public async Task A_person_signs_in_submits_reviews_and_verifies_results_and_sees_boards_change_live()
+    {
+        var s = await stack.CreateScenarioAsync("browser");
+        var ownerToken = TokenOf(s.Owner);
+        var owner = await SignedInPageAsync(ownerToken);
+
+        // The new-result form: a value that is not a number is refused at its line, then a good one is committed.
+        await owner.GotoAsync($"/{s.Model}/new-result");
+        await owner.SelectOptionAsync("#benchmark", s.Dataset);
+        await owner.FillAsync("#task", "main");
+        await owner.FillAsync("#value", "seventy-five");
+        await owner.CheckAsync("input[name='Form.Target'][value='main']");
+        await owner.ClickAsync("button:has-text('Submit')");
+        var errors = owner.Locator("#form-errors");
+        await Assertions.Expect(errors).ToContainTextAsync("line 4");
+        await CheckPageAsync(owner, "new-result-error");
+        await owner.FillAsync("#value", "75");
+        await owner.CheckAsync("input[name='Form.Target'][value='main']");
+        await owner.ClickAsync("button:has-text('Submit')");
+        await owner.WaitForURLAsync($"**/{s.Model}");
+        // The model page is a projection of the commit: a moment behind it.
+        await EventuallyShownAsync(owner, $"/{s.Model}", "results.yaml");
+        await CheckPageAsync(owner, "model");
+
+        // The board, open in a browser: a pull request opened elsewhere appears without a reload.
+        var board = await _browser.NewPageAsync(new() { BaseURL = stack.Gateway.ToString() });
+        await board.GotoAsync($"/datasets/{s.Dataset}");
+        await Assertions.Expect(board.Locator("#board")).ToContainTextAsync("75");
+        await board.EvaluateAsync("() => window.notReloaded = true");
+        var contributor = await stack.CreateUserAsync("browser-contrib");
+        var otherModel = await contributor.Client.CreateRepoAsync("model", "rival-7b");
+        using (var committed = await contributor.Client.CommitAsync("model", otherModel, "main", ".eval_results/r.yaml", HubCommits.ResultYaml(s.Dataset, "main", "88.5"), createPullRequest: true))
+        {
+            committed.EnsureSuccessStatusCode();
+        }
+
+        await Assertions.Expect(board.Locator("#board")).ToContainTextAsync("88.5", new() { Timeout = 20_000 });
+        Assert.True(await board.EvaluateAsync<bool>("() => window.notReloaded === true"), "the board page was reloaded");
+        await CheckPageAsync(board, "board");
+
+        // The author closes their pull request on its page; the open board loses the row, live.
+        var author = await SignedInPageAsync(contributor.Token);
+        await author.GotoAsync($"/{otherModel}/discussions/1");
+        await CheckPageAsync(author, "pull-request");
+        await author.ClickAsync("button:has-text('Close')");
+        await EventuallyShownAsync(author, $"/{otherModel}/discussions/1", "changed the status to closed");
+        await Assertions.Expect(board.Locator("#board")).Not.ToContainTextAsync("88.5", new() { Timeout = 20_000 });
+        Assert.True(await board.EvaluateAsync<bool>("() => window.notReloaded === true"), "the board page was reloaded");
+
+        // The result: upload an Inspect log and read its checks and its failed sample.
+        var resultId = await Boards.ResultIdAsync(stack.Anonymous, s.Model, r => r.GetProperty("filename").GetString() == ".eval_results/results.yaml", "the result from the form");
+        await owner.GotoAsync($"/results/{resultId}");
+        await owner.SetInputFilesAsync("#log", new FilePayload
+        {
+            Name = "run.json",
+            MimeType = "application/json",
+            Buffer = InspectLogs.Json(s.Dataset, "main", s.Model, "C", "C", "I", "C"),
+        });
+        await owner.ClickAsync("button:has-text('Upload')");
+        await Assertions.Expect(owner.Locator("[role=status]")).ToContainTextAsync("Uploaded");
+        await EventuallyShownAsync(owner, $"/results/{resultId}", "passed: value");
+        await Assertions.Expect(owner.Locator("main")).ToContainTextAsync("verified");
+        await Assertions.Expect(owner.Locator("main")).ToContainTextAsync("1 samples scored below full marks");
+        await CheckPageAsync(owner, "result-verified");
+
+        // Hiding, with a reason that the history then shows.
+        await owner.FillAsync("#reason", "wrong split");
+        await owner.ClickAsync("button:has-text('Hide')");
+        await EventuallyShownAsync(owner, $"/results/{resultId}", "hidden: wrong split");
+        await CheckPageAsync(owner, "result-hidden");
+
+        foreach (var (path, name) in new[] { ("/", "home"), ("/events", "events"), ("/settings/tokens", "tokens") })
+        {
+            await owner.GotoAsync(path);
+            await CheckPageAsync(owner, name);
+        }
+    }
+
+    /// <summary>A page signed in through the sign-in form, as a person pasting their token would.</summary>
+    private async Task<IPage> SignedInPageAsync(string token)
+    {
+        var context = await _browser.NewContextAsync(new() { BaseURL = stack.Gateway.ToString() });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/login");
+        await CheckPageAsync(page, "login");
+        await page.FillAsync("#token", token);
+        await page.ClickAsync("main button:has-text('Sign in')");
+        await Assertions.Expect(page.Locator("header")).ToContainTextAsync("Sign out");
+        return page;
+    }
+
+    /// <summary>Reloads <paramref name="path"/> until it shows <paramref name="text"/> (verification runs after the upload).</summary>
+    private static async Task EventuallyShownAsync(IPage page, string path, string text)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            await page.GotoAsync(path);
+            if ((await page.Locator("main").InnerTextAsync()).Contains(text, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{path} never showed '{text}'");
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>Screenshots at 1280 and 375 px, and axe-core finds nothing serious or critical.</summary>
+    private static async Task CheckPageAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(Screenshots);
+        foreach (var width in new[] { 1280, 375 })
+        {
+            await page.SetViewportSizeAsync(width, 900);
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"{name}-{width}.png"), FullPage = true });
+        }
+
+        await page.SetViewportSizeAsync(1280, 900);
+        var axe = await page.RunAxe();
+        var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(serious.Count == 0, $"{name} ({page.Url}): " + string.Join("; ", serious.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Html).Take(3))})")));
+    }
+
+    private static string TokenOf(HttpClient client) =>
+        client.DefaultRequestHeaders.Authorization?.Parameter ?? throw new InvalidOperationException("the client has no token");
+}
