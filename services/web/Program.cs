@@ -5,6 +5,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseResponseCompression();
 app.UseExceptionHandler("/error/500");
 app.UseStatusCodePagesWithReExecute("/error/{0}");
 app.MapDefaultEndpoints();

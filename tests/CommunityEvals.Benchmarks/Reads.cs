@@ -36,28 +36,9 @@ public static class Reads
 
         Console.WriteLine("starting the stack (the AppHost on Aspire's testing host: private PostgreSQL, RabbitMQ, the services) ...");
         await using var stack = await Stack.StartAsync(new StackOptions { ServiceEnvironment = StackOptions.WithoutCallerLimits(options.Environment) });
-        var adminToken = stack.AdminToken;
+        var (datasetId, anonymous) = await SetUpBoardAsync(stack, options.Models, options.Clients);
+        using var _ = anonymous;
         var gateway = stack.Gateway;
-        var (org, token) = await Hub.CreateOrgOwnerAsync(gateway, adminToken);
-        using var owner = Hub.Client(gateway, token);
-        var datasetId = await Hub.RegisterBenchmarkAsync(owner, org, "bench");
-
-        Console.WriteLine($"setting up {datasetId}: {options.Models} model repos with one result each ({options.Clients} at a time) ...");
-        var setup = System.Diagnostics.Stopwatch.StartNew();
-        var random = new Random(7);
-        // Committed best first, so each new model lands near the bottom of the board: in random order
-        // every insert would move about half the rows, hundreds of thousands of ScoreChanged messages
-        // still being published while the reads are measured. The board read is the same either way.
-        var values = Enumerable.Range(0, options.Models).Select(_ => Math.Round(random.NextDouble() * 100, 2)).OrderDescending().ToArray();
-        await Hub.ForEachAsync(options.Models, options.Clients, async i =>
-        {
-            var name = $"model-{i:D5}";
-            await Hub.CreateRepoAsync(owner, org, "model", name);
-            await Hub.EnsureAsync(Hub.CommitResultAsync(owner, $"{org}/{name}", datasetId, values[i]));
-        });
-        using var anonymous = Hub.Client(gateway);
-        await Hub.WaitForBoardAsync(anonymous, datasetId, options.Models, TimeSpan.FromMinutes(5));
-        Console.WriteLine($"  board has {options.Models} rows after {setup.Elapsed.TotalSeconds:F1} s");
         var busy = await StackServices.WaitQuietAsync(stack, TimeSpan.FromSeconds(60));
         var idle = await StackServices.IdleAsync(stack, TimeSpan.FromSeconds(5));
         Console.WriteLine($"  services settled ({busy:F2} cores busy)");
@@ -110,6 +91,33 @@ public static class Reads
         Console.WriteLine("CPU while reading straight from the service:");
         Console.WriteLine(directCpu.Describe(straight.Operations));
         return viaGateway.Failures == 0 && straight.Failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>A benchmark whose board has <paramref name="models"/> rows (one result committed to each of as many model repos), once the board shows them all; and an anonymous client of the gateway.</summary>
+    public static async Task<(string DatasetId, HttpClient Anonymous)> SetUpBoardAsync(Stack stack, int models, int clients)
+    {
+        var gateway = stack.Gateway;
+        var (org, token) = await Hub.CreateOrgOwnerAsync(gateway, stack.AdminToken);
+        using var owner = Hub.Client(gateway, token);
+        var datasetId = await Hub.RegisterBenchmarkAsync(owner, org, "bench");
+
+        Console.WriteLine($"setting up {datasetId}: {models} model repos with one result each ({clients} at a time) ...");
+        var setup = System.Diagnostics.Stopwatch.StartNew();
+        var random = new Random(7);
+        // Committed best first, so each new model lands near the bottom of the board: in random order
+        // every insert would move about half the rows, hundreds of thousands of ScoreChanged messages
+        // still being published while the reads are measured. The board read is the same either way.
+        var values = Enumerable.Range(0, models).Select(_ => Math.Round(random.NextDouble() * 100, 2)).OrderDescending().ToArray();
+        await Hub.ForEachAsync(models, clients, async i =>
+        {
+            var name = $"model-{i:D5}";
+            await Hub.CreateRepoAsync(owner, org, "model", name);
+            await Hub.EnsureAsync(Hub.CommitResultAsync(owner, $"{org}/{name}", datasetId, values[i]));
+        });
+        var anonymous = Hub.Client(gateway);
+        await Hub.WaitForBoardAsync(anonymous, datasetId, models, TimeSpan.FromMinutes(5));
+        Console.WriteLine($"  board has {models} rows after {setup.Elapsed.TotalSeconds:F1} s");
+        return (datasetId, anonymous);
     }
 
     private static async Task<(Latencies.Summary Summary, CpuReport Cpu, int Shared)> HammerAsync(Stack stack, Uri baseAddress, string path, Options options, TimeSpan duration)

@@ -9,6 +9,9 @@ public sealed record ApiAnswer(int Status, string Body)
 {
     public bool Ok => Status is >= 200 and < 300;
 
+    /// <summary>The status of the page that shows this failed read: not found and not allowed as they are, anything else the API's fault (502).</summary>
+    public int PageStatus => Status is 404 or 403 ? Status : 502;
+
     public JsonElement Json()
     {
         using var document = JsonDocument.Parse(Body);

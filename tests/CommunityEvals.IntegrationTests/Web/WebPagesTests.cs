@@ -48,6 +48,11 @@ public sealed partial class WebPagesTests(StackFixture stack)
         Assert.Contains(s.OwnerName, result);
         Assert.Contains("created: value 71.5", result);
 
+        var history = await PageAsync($"/datasets/{s.Dataset}/history");
+        Assert.Contains("<svg", history);
+        Assert.Contains($"href=\"/{s.Model}\"", history);
+        Assert.Contains("80.25", history);
+
         var feed = await PageAsync("/events");
         Assert.Contains("MainCommitted", feed);
     }

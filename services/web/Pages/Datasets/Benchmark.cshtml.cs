@@ -44,7 +44,7 @@ public sealed class BenchmarkModel(GatewayApi api) : PageModel
         var benchmark = await api.GetAsync($"/api/benchmarks/{Uri.EscapeDataString(Org)}/{Uri.EscapeDataString(Name)}", cancellationToken);
         if (!benchmark.Ok)
         {
-            return StatusCode(benchmark.Status is 404 or 403 ? benchmark.Status : 502);
+            return StatusCode(benchmark.PageStatus);
         }
 
         Benchmark = benchmark.Json();

@@ -64,7 +64,7 @@ public sealed class PullRequestPage(GatewayApi api, Visitor visitor) : PageModel
         var answer = await api.GetAsync(ApiPath, cancellationToken);
         if (!answer.Ok)
         {
-            return StatusCode(answer.Status is 404 or 403 ? answer.Status : 502);
+            return StatusCode(answer.PageStatus);
         }
 
         Discussion = answer.Json();

@@ -25,7 +25,7 @@ public sealed class ModelPage(GatewayApi api) : PageModel
         var results = await api.GetAsync($"{path}/eval-results", cancellationToken);
         if (!results.Ok)
         {
-            return StatusCode(results.Status is 404 or 403 ? results.Status : 502);
+            return StatusCode(results.PageStatus);
         }
 
         Results = [.. results.Json().EnumerateArray()];

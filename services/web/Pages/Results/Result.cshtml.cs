@@ -79,7 +79,7 @@ public sealed class ResultPage(GatewayApi api, Visitor visitor) : PageModel
         var result = await api.GetAsync(path, cancellationToken);
         if (!result.Ok)
         {
-            return StatusCode(result.Status is 404 or 403 ? result.Status : 502);
+            return StatusCode(result.PageStatus);
         }
 
         Result = result.Json();

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text.Json;
+using CommunityEvals.Web.Gateway;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace CommunityEvals.Web.Pages.Datasets;
+
+/// <summary>A task's top 10 over time: the board as it stood at evenly spaced times (the API's <c>as_of</c>), as a chart and as a table.</summary>
+public sealed class HistoryModel(GatewayApi api) : PageModel
+{
+    public const int Points = 10;
+
+    public const int Top = 10;
+
+    [BindProperty(SupportsGet = true)]
+    public string Org { get; set; } = "";
+
+    [BindProperty(SupportsGet = true)]
+    public string Name { get; set; } = "";
+
+    [BindProperty(SupportsGet = true, Name = "task")]
+    public string? Task { get; set; }
+
+    public string Id => $"{Org}/{Name}";
+
+    public IReadOnlyList<string> Tasks { get; private set; } = [];
+
+    /// <summary>The times sampled, oldest first.</summary>
+    public IReadOnlyList<DateTimeOffset> Times { get; private set; } = [];
+
+    /// <summary>Each model seen in a top 10: its value at each time (null when it was not in the top 10 then).</summary>
+    public IReadOnlyList<(string Model, double?[] Values)> Series { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        var escaped = $"{Uri.EscapeDataString(Org)}/{Uri.EscapeDataString(Name)}";
+        var benchmark = await api.GetAsync($"/api/benchmarks/{escaped}", cancellationToken);
+        if (!benchmark.Ok)
+        {
+            return StatusCode(benchmark.PageStatus);
+        }
+
+        Tasks = benchmark.Json().TryGetProperty("tasks", out var tasks)
+            ? [.. tasks.EnumerateArray().Select(t => Format.Text(t, "id")).OfType<string>()]
+            : [];
+        Task ??= Tasks.FirstOrDefault();
+        if (Task is null)
+        {
+            return Page();
+        }
+
+        var listed = await api.GetAsync($"/api/datasets?search={Uri.EscapeDataString(Id)}", cancellationToken);
+        var created = listed.Ok
+            ? listed.Json().EnumerateArray().Where(d => Format.Text(d, "id") == Id).Select(d => Format.Text(d, "createdAt")).FirstOrDefault()
+            : null;
+        var now = DateTimeOffset.UtcNow;
+        var start = DateTimeOffset.TryParse(created, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : now.AddDays(-30);
+        Times = [.. Enumerable.Range(1, Points).Select(i => start + (now - start) * i / Points)];
+
+        var boards = await System.Threading.Tasks.Task.WhenAll(Times.Select(time =>
+            api.GetAsync($"/api/leaderboards/{escaped}/{Uri.EscapeDataString(Task)}?limit={Top}&as_of={Uri.EscapeDataString(time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture))}", cancellationToken)));
+        var series = new Dictionary<string, double?[]>(StringComparer.Ordinal);
+        for (var point = 0; point < boards.Length; point++)
+        {
+            if (!boards[point].Ok || !boards[point].Json().TryGetProperty("rows", out var rows))
+            {
+                continue;
+            }
+
+            foreach (var row in rows.EnumerateArray())
+            {
+                var model = Format.Text(row, "modelId") ?? "";
+                var values = series.TryGetValue(model, out var known) ? known : series[model] = new double?[Points];
+                values[point] = row.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
+            }
+        }
+
+        Series = [.. series.OrderByDescending(pair => pair.Value[^1] ?? double.MinValue).Select(pair => (pair.Key, pair.Value))];
+        return Page();
+    }
+
+    /// <summary>The chart's polyline for one series, in a viewBox of <paramref name="width"/> × <paramref name="height"/>.</summary>
+    public string PointsOf(double?[] values, int width, int height)
+    {
+        var all = Series.SelectMany(s => s.Values).OfType<double>().ToList();
+        var (low, high) = all.Count == 0 ? (0d, 1d) : (all.Min(), all.Max());
+        if (high - low < 1e-9)
+        {
+            (low, high) = (low - 1, high + 1);
+        }
+
+        return string.Join(' ', values.Select((value, i) => value is { } v
+            ? string.Create(CultureInfo.InvariantCulture, $"{i * (width / (double)(Points - 1)):F1},{height - (v - low) / (high - low) * height:F1}")
+            : null).OfType<string>());
+    }
+}
