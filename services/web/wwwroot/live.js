@@ -12,7 +12,7 @@
       fetch(location.href, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
         var next = new DOMParser().parseFromString(html, "text/html").getElementById("board");
         var board = document.getElementById("board");
-        if (next && board) { board.replaceWith(next); status.setAttribute("data-updated", new Date().toISOString()); }
+        if (next && board) { board.replaceWith(next); if (window.communityEvalsSortable) window.communityEvalsSortable(next); status.setAttribute("data-updated", new Date().toISOString()); }
       }).finally(function () { pending = false; });
     }, 150);
   });

@@ -76,6 +76,10 @@ public sealed class BrowserTests(StackFixture stack) : IAsyncLifetime
 
         await Assertions.Expect(board.Locator("#board")).ToContainTextAsync("88.5", new() { Timeout = 20_000 });
         Assert.True(await board.EvaluateAsync<bool>("() => window.notReloaded === true"), "the board page was reloaded");
+        // Sorting is the browser's: the lowest value first on a click of its header, the ranks as they were.
+        await board.ClickAsync("#board thead button:has-text('Value')");
+        await Assertions.Expect(board.Locator("#board tbody tr").First).ToContainTextAsync("75");
+        await Assertions.Expect(board.Locator("#board thead th").Nth(2)).ToHaveAttributeAsync("aria-sort", "ascending");
         await CheckPageAsync(board, "board");
 
         // The author closes their pull request on its page; the open board loses the row, live.

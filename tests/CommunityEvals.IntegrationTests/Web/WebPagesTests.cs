@@ -40,6 +40,8 @@ public sealed partial class WebPagesTests(StackFixture stack)
 
         var model = await PageAsync($"/{s.Model}");
         Assert.Contains("80.25", model);
+        Assert.Contains("Score history", model);
+        Assert.Matches(@"<li>[^<]*UTC: 71\.5</li>", model);
         Assert.Contains($"href=\"/results/{resultId}\"", model);
         Assert.Contains($"href=\"/{s.Model}/discussions/{pullRequest}\"", model);
 

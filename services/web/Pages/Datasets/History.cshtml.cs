@@ -80,18 +80,10 @@ public sealed class HistoryModel(GatewayApi api) : PageModel
         return Page();
     }
 
-    /// <summary>The chart's polyline for one series, in a viewBox of <paramref name="width"/> × <paramref name="height"/>.</summary>
+    /// <summary>The chart's polyline for one series, on the scale of every series.</summary>
     public string PointsOf(double?[] values, int width, int height)
     {
         var all = Series.SelectMany(s => s.Values).OfType<double>().ToList();
-        var (low, high) = all.Count == 0 ? (0d, 1d) : (all.Min(), all.Max());
-        if (high - low < 1e-9)
-        {
-            (low, high) = (low - 1, high + 1);
-        }
-
-        return string.Join(' ', values.Select((value, i) => value is { } v
-            ? string.Create(CultureInfo.InvariantCulture, $"{i * (width / (double)(Points - 1)):F1},{height - (v - low) / (high - low) * height:F1}")
-            : null).OfType<string>());
+        return all.Count == 0 ? "" : Charts.Polyline(values, all.Min(), all.Max(), width, height);
     }
 }
