@@ -86,6 +86,14 @@ public sealed class BrowserTests(StackFixture stack) : IAsyncLifetime
         var author = await SignedInPageAsync(contributor.Token);
         await author.GotoAsync($"/{otherModel}/discussions/1");
         await CheckPageAsync(author, "pull-request");
+        // Writes post without a reload (forms.js): the page answers in place, at the same address.
+        await author.EvaluateAsync("() => window.notReloaded = true");
+        await author.FillAsync("#comment", "Withdrawn: wrong split.");
+        await author.ClickAsync("button:has-text('Comment')");
+        await Assertions.Expect(author.Locator("#comment")).ToHaveValueAsync("");
+        Assert.True(await author.EvaluateAsync<bool>("() => window.notReloaded === true"), "posting the comment reloaded the page");
+        Assert.EndsWith($"/{otherModel}/discussions/1", author.Url);
+        await EventuallyShownAsync(author, $"/{otherModel}/discussions/1", "Withdrawn: wrong split.");
         await author.ClickAsync("button:has-text('Close')");
         await EventuallyShownAsync(author, $"/{otherModel}/discussions/1", "changed the status to closed");
         await Assertions.Expect(board.Locator("#board")).Not.ToContainTextAsync("88.5", new() { Timeout = 20_000 });
