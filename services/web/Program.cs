@@ -6,8 +6,8 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseResponseCompression();
-app.UseExceptionHandler("/error/500");
-app.UseStatusCodePagesWithReExecute("/error/{0}");
+app.UseExceptionHandler("/settings/error/500");
+app.UseStatusCodePagesWithReExecute("/settings/error/{0}");
 app.MapDefaultEndpoints();
 // From wwwroot under the content root (the project folder, where the AppHost runs it), in any environment.
 app.UseStaticFiles();

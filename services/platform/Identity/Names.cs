@@ -14,12 +14,12 @@ public static partial class Names
         name is not null && Pattern().IsMatch(name) && !name.Contains("--") && !name.Contains("..");
 
     /// <summary>
-    /// First path segments the web pages use (PAGES.md), plus the error pages': a user or org of such a
-    /// name would have pages nobody could reach. Repo names may use them (they are second segments).
+    /// First path segments the web pages use (PAGES.md): a user or org of such a name would have pages
+    /// nobody could reach. Repo names may use them (they are second segments).
     /// </summary>
     public static readonly IReadOnlySet<string> ReservedNamespaces = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        "api", "datasets", "arena", "results", "settings", "events", "login", "logout", "docs", "openapi.json", ".well-known", "error",
+        "api", "datasets", "arena", "results", "settings", "events", "login", "logout", "docs", "openapi.json", ".well-known",
     };
 
     public static bool IsReservedNamespace(string name) => ReservedNamespaces.Contains(name);

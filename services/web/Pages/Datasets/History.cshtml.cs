@@ -77,13 +77,13 @@ public sealed class HistoryModel(GatewayApi api) : PageModel
         }
 
         Series = [.. series.OrderByDescending(pair => pair.Value[^1] ?? double.MinValue).Select(pair => (pair.Key, pair.Value))];
+        var all = Series.SelectMany(s => s.Values).OfType<double>().ToList();
+        Range = all.Count == 0 ? (0, 1) : (all.Min(), all.Max());
         return Page();
     }
 
-    /// <summary>The chart's polyline for one series, on the scale of every series.</summary>
-    public string PointsOf(double?[] values, int width, int height)
-    {
-        var all = Series.SelectMany(s => s.Values).OfType<double>().ToList();
-        return all.Count == 0 ? "" : Charts.Polyline(values, all.Min(), all.Max(), width, height);
-    }
+    /// <summary>The lowest and highest value of every series: the chart's one scale.</summary>
+    public (double Low, double High) Range { get; private set; }
+
+    public string PointsOf(double?[] values, int width, int height) => Charts.Polyline(values, Range.Low, Range.High, width, height);
 }

@@ -77,7 +77,7 @@ public sealed class PullRequestPage(GatewayApi api, Visitor visitor) : PageModel
         var data = entry.TryGetProperty("data", out var d) ? d : default;
         return Format.Text(entry, "type") switch
         {
-            "commit" => $"committed “{Format.Text(data, "subject")}” ({Format.Text(data, "oid")?[..Math.Min(8, Format.Text(data, "oid")!.Length)]})",
+            "commit" => $"committed “{Format.Text(data, "subject")}” ({(Format.Text(data, "oid") is { Length: > 8 } oid ? oid[..8] : Format.Text(data, "oid"))})",
             "comment" => data.TryGetProperty("latest", out var latest) ? Format.Text(latest, "raw") ?? "" : "",
             "status-change" => $"changed the status to {Format.Text(data, "status")}",
             var other => other ?? "",

@@ -92,17 +92,11 @@ public sealed class NewResultPage(GatewayApi api, Visitor visitor) : PageModel
             return;
         }
 
-        var benchmarks = new List<(string, IReadOnlyList<string>)>();
-        foreach (var id in list.Json().EnumerateArray().Select(b => Format.Text(b, "id")).OfType<string>().Order(StringComparer.Ordinal).Take(200))
-        {
-            var benchmark = await api.GetAsync($"/api/benchmarks/{id}", cancellationToken);
-            var tasks = benchmark.Ok && benchmark.Json().TryGetProperty("tasks", out var t)
-                ? t.EnumerateArray().Select(task => Format.Text(task, "id")).OfType<string>().ToList()
-                : [];
-            benchmarks.Add((id, tasks));
-        }
-
-        Benchmarks = benchmarks;
+        var ids = list.Json().EnumerateArray().Select(b => Format.Text(b, "id")).OfType<string>().Order(StringComparer.Ordinal).Take(200).ToList();
+        var answers = await Task.WhenAll(ids.Select(id => api.GetAsync($"/api/benchmarks/{id}", cancellationToken)));
+        Benchmarks = [.. ids.Zip(answers, (id, benchmark) => (id, (IReadOnlyList<string>)(benchmark.Ok && benchmark.Json().TryGetProperty("tasks", out var tasks)
+            ? [.. tasks.EnumerateArray().Select(task => Format.Text(task, "id")).OfType<string>()]
+            : [])))];
     }
 
     /// <summary>
