@@ -76,6 +76,31 @@ public sealed class FormatParser
     }
 
     /// <summary>
+    /// A dataset repo's <c>README.md</c>, read for what the pages show (<see cref="DatasetCard"/>). A
+    /// card is accepted as text whatever its front matter says (see <see cref="ParseText"/>), so this
+    /// never fails: a card it cannot read says nothing.
+    /// </summary>
+    public DatasetCard ParseDatasetCard(string file, string text)
+    {
+        var issues = new IssueCollector(file, Options.Limits);
+        var (frontMatter, lineOffset, error) = ModelCardValidator.Split(file, text);
+        if (error is not null || frontMatter is null)
+        {
+            return DatasetCard.Empty;
+        }
+        return Guard(issues, () => ReadYaml(frontMatter, issues, lineOffset, root => root is YMapping map
+            ? new DatasetCard(Strings(map.Get("language")), Strings(map.Get("tags")))
+            : DatasetCard.Empty)).Value ?? DatasetCard.Empty;
+
+        static IReadOnlyList<string> Strings(YNode? node) => node switch
+        {
+            YScalar scalar when !YamlScalars.IsNull(scalar) && scalar.Value.Trim() is { Length: > 0 } one => [one],
+            YSequence list => [.. list.Items.OfType<YScalar>().Where(item => !YamlScalars.IsNull(item)).Select(item => item.Value.Trim()).Where(item => item.Length > 0).Distinct()],
+            _ => [],
+        };
+    }
+
+    /// <summary>
     /// A file that is stored as text but not interpreted (a dataset repo's <c>README.md</c>): within
     /// the size limit, valid UTF-8 and free of NUL characters. The value is the decoded text.
     /// </summary>

@@ -28,4 +28,8 @@ public static class Format
         element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number
             ? value.GetDouble().ToString("0.####", CultureInfo.InvariantCulture)
             : "";
+
+    /// <summary>A count with its noun: "1 sample", "3 samples".</summary>
+    public static string Count(long count, string noun, string? plural = null) =>
+        count == 1 ? $"1 {noun}" : $"{count.ToString("N0", CultureInfo.InvariantCulture)} {plural ?? noun + "s"}";
 }

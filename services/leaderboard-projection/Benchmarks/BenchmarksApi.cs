@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using CommunityEvals.Contracts.Events;
+using CommunityEvals.LeaderboardProjection.Leaderboards;
 using CommunityEvals.LeaderboardProjection.Models;
 using CommunityEvals.LeaderboardProjection.Shared;
 using CommunityEvals.Platform.Http;
@@ -21,6 +22,7 @@ public static class BenchmarksApi
 
     public static IEndpointRouteBuilder MapBenchmarksApi(this IEndpointRouteBuilder app)
     {
+        app.MapGroup("/api/benchmarks").MapGet("/", ListBenchmarksAsync);
         app.MapGroup("/api/benchmarks/{org}/{name}").MapGet("/", GetBenchmarkAsync);
         app.MapGroup("/api/datasets").MapGet("/", ListDatasetsAsync);
         return app;
@@ -40,6 +42,95 @@ public static class BenchmarksApi
         [property: JsonPropertyName("likes")] int Likes,
         [property: JsonPropertyName("tags")] IReadOnlyList<string> Tags,
         [property: JsonPropertyName("description"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description);
+
+    /// <summary>One registered benchmark as the native list shows it.</summary>
+    /// <param name="Results">Eligible results on its boards (all tasks): what the home page orders by.</param>
+    public sealed record BenchmarkSummary(
+        string Id,
+        string? Name,
+        string? Description,
+        bool Official,
+        IReadOnlyList<string> Tasks,
+        IReadOnlyList<string> Languages,
+        IReadOnlyList<string> Tags,
+        int Results,
+        DateTimeOffset LastModified);
+
+    /// <summary>
+    /// <c>GET /api/benchmarks[?search=][&amp;language=][&amp;tag=]</c>: every registered benchmark,
+    /// official first, then by number of results, then by id.
+    /// </summary>
+    public static async Task<Ok<IReadOnlyList<BenchmarkSummary>>> ListBenchmarksAsync(
+        string? search, string? language, string? tag, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var benchmarks = await session.Query<BenchmarkDocument>().ToListAsync(cancellationToken);
+        var cards = (await session.Query<RepoPage>().Where(page => page.Kind == "dataset").ToListAsync(cancellationToken))
+            .ToDictionary(page => page.Repo, StringComparer.Ordinal);
+        var counts = await ResultCountsAsync(session, cancellationToken);
+        var list = benchmarks
+            .Select(benchmark => Summarize(benchmark, cards.GetValueOrDefault(benchmark.DatasetId), counts.GetValueOrDefault(benchmark.DatasetId)))
+            .Where(summary => string.IsNullOrWhiteSpace(search)
+                || summary.Id.Contains(search.Trim(), StringComparison.OrdinalIgnoreCase)
+                || (summary.Name?.Contains(search.Trim(), StringComparison.OrdinalIgnoreCase) ?? false))
+            .Where(summary => string.IsNullOrWhiteSpace(language) || summary.Languages.Contains(language.Trim(), StringComparer.OrdinalIgnoreCase))
+            .Where(summary => string.IsNullOrWhiteSpace(tag) || summary.Tags.Contains(tag.Trim(), StringComparer.OrdinalIgnoreCase))
+            .OrderByDescending(summary => summary.Official)
+            .ThenByDescending(summary => summary.Results)
+            .ThenBy(summary => summary.Id, StringComparer.Ordinal)
+            .ToList();
+        return TypedResults.Ok<IReadOnlyList<BenchmarkSummary>>(list);
+    }
+
+    private static BenchmarkSummary Summarize(BenchmarkDocument benchmark, RepoPage? card, int results)
+    {
+        string? Text(string key) =>
+            benchmark.Definition is { ValueKind: JsonValueKind.Object } definition
+            && definition.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        IReadOnlyList<string> tasks = benchmark.Definition is { ValueKind: JsonValueKind.Object } root
+            && root.TryGetProperty("tasks", out var list) && list.ValueKind == JsonValueKind.Array
+            ? [.. list.EnumerateArray()
+                .Where(task => task.ValueKind == JsonValueKind.Object && task.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
+                .Select(task => task.GetProperty("id").GetString()!)]
+            : [];
+        return new BenchmarkSummary(
+            benchmark.DatasetId,
+            Text("name"),
+            Text("description"),
+            benchmark.Official,
+            tasks,
+            card?.Languages ?? [],
+            card?.CardTags ?? [],
+            results,
+            card is null || benchmark.UpdatedAt > card.LastModified ? benchmark.UpdatedAt : card.LastModified);
+    }
+
+    /// <summary>
+    /// Eligible results per benchmark, counted in the database: loading every board to count its
+    /// entries would read each board whole (a 1,000-row board is about a megabyte).
+    /// </summary>
+    private static async Task<Dictionary<string, int>> ResultCountsAsync(IQuerySession session, CancellationToken cancellationToken)
+    {
+        var table = session.DocumentStore.Options.Schema.For<LeaderboardBoard>();
+        var command = new Npgsql.NpgsqlCommand($"select data->>'datasetId', coalesce(jsonb_array_length(data->'entries'), 0) from {table}");
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        try
+        {
+            await using var reader = await session.ExecuteReaderAsync(command, cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (!reader.IsDBNull(0))
+                {
+                    counts[reader.GetString(0)] = reader.GetInt32(1);
+                }
+            }
+        }
+        catch (Npgsql.PostgresException exception) when (exception.SqlState == Npgsql.PostgresErrorCodes.UndefinedTable)
+        {
+            // No board has been stored yet.
+        }
+
+        return counts;
+    }
 
     public static async Task<Results<Ok<JsonObject>, ProblemDocumentResult>> GetBenchmarkAsync(
         string org, string name, IQuerySession session, CancellationToken cancellationToken)
@@ -129,6 +220,12 @@ public static class BenchmarksApi
             {
                 tags.Add(OfficialTag);
             }
+        }
+
+        if (page is not null)
+        {
+            tags.AddRange(page.CardTags);
+            tags.AddRange(page.Languages.Select(language => $"language:{language}"));
         }
 
         string? description = null;

@@ -36,18 +36,47 @@ public static class FeedTable
     }
 
     /// <summary>Up to <paramref name="take"/> entries after <paramref name="after"/>, in order; none while the table does not exist yet.</summary>
-    public static async Task<List<FeedEntry>> ReadAsync(Marten.IQuerySession session, long after, int take, CancellationToken cancellationToken)
+    public static Task<List<FeedEntry>> ReadAsync(Marten.IQuerySession session, long after, int take, CancellationToken cancellationToken) =>
+        ReadAsync(session, new FeedQuery(After: after), take, cancellationToken);
+
+    /// <summary>Up to <paramref name="take"/> entries that <paramref name="query"/> selects, in its order; none while the table does not exist yet.</summary>
+    public static async Task<List<FeedEntry>> ReadAsync(Marten.IQuerySession session, FeedQuery query, int take, CancellationToken cancellationToken)
     {
         var schema = session.DocumentStore.Options.DatabaseSchemaName;
-        var command = new NpgsqlCommand(
-            $"select seq, type, stream, actor, occurred_at, data::text from {QualifiedName(schema)} where seq > $1 order by seq limit $2")
+        var command = new NpgsqlCommand();
+        var conditions = new List<string>();
+        void Where(string condition, NpgsqlParameter parameter)
         {
-            Parameters =
-            {
-                new NpgsqlParameter<long> { TypedValue = after },
-                new NpgsqlParameter<int> { TypedValue = take },
-            },
-        };
+            command.Parameters.Add(parameter);
+            conditions.Add(condition.Replace("@", $"${command.Parameters.Count}", StringComparison.Ordinal));
+        }
+
+        if (query.After > 0)
+        {
+            Where("seq > @", new NpgsqlParameter<long> { TypedValue = query.After });
+        }
+
+        if (query.Before is { } before)
+        {
+            Where("seq < @", new NpgsqlParameter<long> { TypedValue = before });
+        }
+
+        if (query.Stream is { } stream)
+        {
+            Where("stream = @", new NpgsqlParameter<string> { TypedValue = stream });
+        }
+
+        if (query.Commit is { } commit)
+        {
+            // Commits, pull request openings, updates and merges carry their commit under "commit".
+            Where("data->'commit'->>'commitOid' = @", new NpgsqlParameter<string> { TypedValue = commit });
+        }
+
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = take });
+        command.CommandText =
+            $"select seq, type, stream, actor, occurred_at, data::text from {QualifiedName(schema)}"
+            + (conditions.Count > 0 ? " where " + string.Join(" and ", conditions) : "")
+            + $" order by seq {(query.NewestFirst ? "desc" : "asc")} limit ${command.Parameters.Count}";
         var entries = new List<FeedEntry>();
         try
         {
@@ -82,3 +111,6 @@ public static class FeedTable
     /// <summary>A timestamp as PostgreSQL reads it back exactly (microseconds, UTC).</summary>
     public static string Text(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 }
+
+/// <summary>Which feed entries to read: after or before a sequence, of one stream, of one commit; oldest or newest first.</summary>
+public sealed record FeedQuery(long After = 0, long? Before = null, string? Stream = null, string? Commit = null, bool NewestFirst = false);

@@ -35,6 +35,12 @@ public sealed class RepoPage
     /// <summary>The card's <c>base_model</c>; null when it declares none.</summary>
     public List<string>? BaseModel { get; set; }
 
+    /// <summary>A dataset card's <c>language</c> list (the home page filters benchmarks by it).</summary>
+    public List<string> Languages { get; set; } = [];
+
+    /// <summary>A dataset card's own <c>tags</c>.</summary>
+    public List<string> CardTags { get; set; } = [];
+
     /// <summary>Results of <c>main</c> and of pull requests that are open or closed (a closed one may reopen).</summary>
     public List<RepoResult> Results { get; set; } = [];
 

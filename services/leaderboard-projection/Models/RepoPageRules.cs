@@ -1,4 +1,5 @@
 using CommunityEvals.Contracts.Events;
+using CommunityEvals.Formats;
 using CommunityEvals.LeaderboardProjection.Shared;
 
 namespace CommunityEvals.LeaderboardProjection.Models;
@@ -7,6 +8,8 @@ namespace CommunityEvals.LeaderboardProjection.Models;
 public static class RepoPageRules
 {
     public const string Card = "README.md";
+
+    private static readonly FormatParser CardReader = new();
 
     /// <param name="revisions">
     /// Where each commit goes as a revision, when they are wanted. The page does not keep them: the
@@ -104,6 +107,14 @@ public static class RepoPageRules
         page.MainFiles.AddRange(commit.Files.Select(file => new RepoFile { Path = file.Path, Sha256 = file.Sha256 }));
         page.MainFiles.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         ReplaceResults(page, commit, null, touched, info);
+        if (page.Kind == "dataset" && touched.Contains(Card))
+        {
+            var card = commit.Files.FirstOrDefault(file => file.Path == Card) is { } readme
+                ? CardReader.ParseDatasetCard(Card, readme.Content)
+                : DatasetCard.Empty;
+            page.Languages = [.. card.Languages];
+            page.CardTags = [.. card.Tags];
+        }
 
         page.MainHead = commit.CommitOid;
         page.LastModified = info.Timestamp;

@@ -22,7 +22,63 @@ public static class ScoreChangeStreamApi
     public static IEndpointRouteBuilder MapScoreChangeStream(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/events/stream", StreamAsync);
+        app.MapGet("/api/events/changes", ListAsync);
         return app;
+    }
+
+    public const int MaxPageSize = 1000;
+
+    /// <summary>A page of stored changes, as the stream would send them: <c>next</c> is the id to pass as <c>after</c> for more, null at the end.</summary>
+    public sealed record ChangesPage(IReadOnlyList<CommunityEvals.Contracts.ScoreChanged> Changes, string? Next);
+
+    /// <summary>
+    /// <c>GET /api/events/changes</c>: the same changes as the stream, as one JSON page, oldest first
+    /// (a board's or a model's history of moves, where a client cannot hold a stream open). <c>after</c>
+    /// is a change id (<c>{sequence}.{n}</c>) or an event's sequence.
+    /// </summary>
+    public static async Task<Results<Ok<ChangesPage>, ProblemDocumentResult>> ListAsync(
+        HttpRequest request, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var benchmark = request.Query["benchmark"].FirstOrDefault();
+        var model = request.Query["model"].FirstOrDefault();
+        if (benchmark is not null && !IsRepoId(benchmark))
+        {
+            return Problems.BadRequest("'benchmark' must be a dataset id, org/name.");
+        }
+
+        if (model is not null && !IsRepoId(model))
+        {
+            return Problems.BadRequest("'model' must be a model id, org/name.");
+        }
+
+        var start = ChangePosition.Start;
+        if (request.Query["after"].FirstOrDefault() is { Length: > 0 } afterText)
+        {
+            if (ScoreChangeRules.TryParseId(afterText, out var sequence, out var n))
+            {
+                start = new ChangePosition(sequence, n);
+            }
+            else if (long.TryParse(afterText, NumberStyles.None, CultureInfo.InvariantCulture, out var after))
+            {
+                start = ChangePosition.AfterEvent(after);
+            }
+            else
+            {
+                return Problems.BadRequest("'after' must be a change id, {sequence}.{n}, or an event's sequence number.");
+            }
+        }
+
+        var limit = 100;
+        if (request.Query["limit"].FirstOrDefault() is { Length: > 0 } limitText
+            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > MaxPageSize))
+        {
+            return Problems.BadRequest($"'limit' must be an integer from 1 to {MaxPageSize}.");
+        }
+
+        // One change beyond the page tells whether there are more.
+        var changes = await ScoreChangeFeed.AfterAsync(session, start, limit + 1, cancellationToken, benchmark, model);
+        var page = changes.Take(limit).Select(change => change.ToMessage()).ToList();
+        return TypedResults.Ok(new ChangesPage(page, changes.Count > limit ? page[^1].Id : null));
     }
 
     public static async Task<Results<ScoreChangeStream, ProblemDocumentResult>> StreamAsync(

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Deque.AxeCore.Playwright;
 using CommunityEvals.IntegrationTests.Infrastructure;
 using CommunityEvals.IntegrationTests.Leaderboards;
@@ -113,7 +115,7 @@ public sealed class BrowserTests(StackFixture stack) : IAsyncLifetime
         await Assertions.Expect(owner.Locator("[role=status]")).ToContainTextAsync("Uploaded");
         await EventuallyShownAsync(owner, $"/results/{resultId}", "passed: value");
         await Assertions.Expect(owner.Locator("main")).ToContainTextAsync("verified");
-        await Assertions.Expect(owner.Locator("main")).ToContainTextAsync("1 samples scored below full marks");
+        await Assertions.Expect(owner.Locator("main")).ToContainTextAsync("1 sample scored below full marks");
         await CheckPageAsync(owner, "result-verified");
 
         // Hiding, with a reason that the history then shows.
@@ -122,7 +124,14 @@ public sealed class BrowserTests(StackFixture stack) : IAsyncLifetime
         await EventuallyShownAsync(owner, $"/results/{resultId}", "hidden: wrong split");
         await CheckPageAsync(owner, "result-hidden");
 
-        foreach (var (path, name) in new[] { ("/", "home"), ("/events", "events"), ("/settings/tokens", "tokens") })
+        var commitOid = (await stack.Anonymous.GetFromJsonAsync<JsonElement>($"/api/events?stream={Uri.EscapeDataString($"model/{s.Model}")}&order=desc&limit=100"))
+            .GetProperty("events").EnumerateArray().First(e => e.GetProperty("type").GetString() == "MainCommitted")
+            .GetProperty("data").GetProperty("commit").GetProperty("commitOid").GetString();
+        foreach (var (path, name) in new[]
+        {
+            ("/", "home"), ("/events", "events"), ("/settings/tokens", "tokens"),
+            ($"/datasets/{s.Dataset}/history", "history"), ($"/{s.Model}/commit/{commitOid}", "commit"),
+        })
         {
             await owner.GotoAsync(path);
             await CheckPageAsync(owner, name);

@@ -39,13 +39,36 @@ public sealed class BenchmarkModel(GatewayApi api) : PageModel
 
     public string? BoardError { get; private set; }
 
+    /// <summary>A dataset repo that exists but has no <c>eval.yaml</c> on <c>main</c>: shown as such, not as missing.</summary>
+    public bool NotABenchmark { get; private set; }
+
+    /// <summary>The dataset card's body as HTML (<see cref="CardMarkdown"/>); null without a card.</summary>
+    public string? CardHtml { get; private set; }
+
+    /// <summary>How far back the card is looked for in the repo's events.</summary>
+    public const int CardSearchDepth = 200;
+
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
+        var card = LoadCardAsync(cancellationToken);
         var benchmark = await api.GetAsync($"/api/benchmarks/{Uri.EscapeDataString(Org)}/{Uri.EscapeDataString(Name)}", cancellationToken);
+        if (benchmark.Status == 404)
+        {
+            var listed = await api.GetAsync($"/api/datasets?search={Uri.EscapeDataString(Id)}", cancellationToken);
+            NotABenchmark = listed.Ok && listed.Json().EnumerateArray().Any(dataset => Format.Text(dataset, "id") == Id);
+            if (NotABenchmark)
+            {
+                CardHtml = await card;
+                return Page();
+            }
+        }
+
         if (!benchmark.Ok)
         {
             return StatusCode(benchmark.PageStatus);
         }
+
+        CardHtml = await card;
 
         Benchmark = benchmark.Json();
         Tasks = Benchmark.TryGetProperty("tasks", out var tasks)
@@ -74,6 +97,74 @@ public sealed class BenchmarkModel(GatewayApi api) : PageModel
         }
 
         return Page();
+    }
+
+    /// <summary>
+    /// The card as <c>main</c> holds it, from the last commit on <c>main</c> that wrote or deleted it
+    /// (the public log keeps each commit's text files).
+    /// </summary>
+    private async Task<string?> LoadCardAsync(CancellationToken cancellationToken)
+    {
+        var stream = Uri.EscapeDataString($"dataset/{Id}");
+        var answer = await api.GetAsync($"/api/events?stream={stream}&order=desc&limit={CardSearchDepth}", cancellationToken);
+        if (!answer.Ok)
+        {
+            return null;
+        }
+
+        foreach (var entry in answer.Json().GetProperty("events").EnumerateArray())
+        {
+            if (Format.Text(entry, "type") is not ("MainCommitted" or "PullRequestMerged")
+                || !entry.GetProperty("data").TryGetProperty("commit", out var commit))
+            {
+                continue;
+            }
+
+            if (commit.TryGetProperty("files", out var files)
+                && files.EnumerateArray().FirstOrDefault(file => Format.Text(file, "path") == "README.md") is { ValueKind: JsonValueKind.Object } readme)
+            {
+                return CardMarkdown.ToHtml(Format.Text(readme, "content") ?? "");
+            }
+
+            if (commit.TryGetProperty("deletedPaths", out var deleted) && deleted.EnumerateArray().Any(path => path.GetString() == "README.md"))
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>One task of <c>eval.yaml</c> as the summary shows it, with its <c>leaderboard:</c> settings.</summary>
+    public sealed record TaskDetail(string Id, string Config, string Split, string Metric, bool HigherIsBetter, string Range, string Samples);
+
+    public IEnumerable<TaskDetail> TaskDetails
+    {
+        get
+        {
+            var settings = Benchmark.ValueKind == JsonValueKind.Object && Benchmark.TryGetProperty("leaderboard", out var leaderboard) ? leaderboard : default;
+            if (Benchmark.ValueKind != JsonValueKind.Object || !Benchmark.TryGetProperty("tasks", out var tasks) || tasks.ValueKind != JsonValueKind.Array)
+            {
+                yield break;
+            }
+
+            foreach (var task in tasks.EnumerateArray())
+            {
+                var id = Format.Text(task, "id") ?? "";
+                var setting = settings.ValueKind == JsonValueKind.Object && settings.TryGetProperty(id, out var s) ? s : default;
+                var range = setting.ValueKind == JsonValueKind.Object && setting.TryGetProperty("range", out var r) && r.ValueKind == JsonValueKind.Array
+                    ? "[" + string.Join(", ", r.EnumerateArray().Select(bound => bound.GetRawText())) + "]"
+                    : "";
+                yield return new TaskDetail(
+                    id,
+                    Format.Text(task, "config") ?? "default",
+                    Format.Text(task, "split") ?? "test",
+                    Format.Text(setting, "metric") ?? "",
+                    !(setting.ValueKind == JsonValueKind.Object && setting.TryGetProperty("higher_is_better", out var higher) && higher.ValueKind == JsonValueKind.False),
+                    range,
+                    Format.Text(setting, "samples") ?? "");
+            }
+        }
     }
 
     public IEnumerable<JsonElement> Rows =>

@@ -32,6 +32,17 @@ public sealed class HistoryModel(GatewayApi api) : PageModel
     /// <summary>Each model seen in a top 10: its value at each time (null when it was not in the top 10 then).</summary>
     public IReadOnlyList<(string Model, double?[] Values)> Series { get; private set; } = [];
 
+    public const int ChangesPageSize = 100;
+
+    /// <summary>Where the page of the board's changes starts: a change id, <c>{sequence}.{n}</c>.</summary>
+    [BindProperty(SupportsGet = true, Name = "changes_after")]
+    public string? ChangesAfter { get; set; }
+
+    /// <summary>Every move of a row on this benchmark's boards (all tasks), oldest first: the board's event history.</summary>
+    public IReadOnlyList<JsonElement> Changes { get; private set; } = [];
+
+    public string? NextChanges { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
         var escaped = $"{Uri.EscapeDataString(Org)}/{Uri.EscapeDataString(Name)}";
@@ -58,6 +69,8 @@ public sealed class HistoryModel(GatewayApi api) : PageModel
         var start = DateTimeOffset.TryParse(created, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : now.AddDays(-30);
         Times = [.. Enumerable.Range(1, Points).Select(i => start + (now - start) * i / Points)];
 
+        var changes = api.GetAsync($"/api/events/changes?benchmark={Uri.EscapeDataString(Id)}&limit={ChangesPageSize}"
+            + (string.IsNullOrWhiteSpace(ChangesAfter) ? "" : "&after=" + Uri.EscapeDataString(ChangesAfter)), cancellationToken);
         var boards = await System.Threading.Tasks.Task.WhenAll(Times.Select(time =>
             api.GetAsync($"/api/leaderboards/{escaped}/{Uri.EscapeDataString(Task)}?limit={Top}&as_of={Uri.EscapeDataString(time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture))}", cancellationToken)));
         var series = new Dictionary<string, double?[]>(StringComparer.Ordinal);
@@ -76,6 +89,13 @@ public sealed class HistoryModel(GatewayApi api) : PageModel
             }
         }
 
+        if (await changes is { Ok: true } changed)
+        {
+            var page = changed.Json();
+            Changes = [.. page.GetProperty("changes").EnumerateArray()];
+            NextChanges = Format.Text(page, "next");
+        }
+
         Series = [.. series.OrderByDescending(pair => pair.Value[^1] ?? double.MinValue).Select(pair => (pair.Key, pair.Value))];
         var all = Series.SelectMany(s => s.Values).OfType<double>().ToList();
         Range = all.Count == 0 ? (0, 1) : (all.Min(), all.Max());
@@ -84,6 +104,23 @@ public sealed class HistoryModel(GatewayApi api) : PageModel
 
     /// <summary>The lowest and highest value of every series: the chart's one scale.</summary>
     public (double Low, double High) Range { get; private set; }
+
+    /// <summary>A change in words: "entered at 71.2 (rank 3)", "71.2 → 74.5, rank 3 → 1", "left (was 71.2)".</summary>
+    public static string Describe(JsonElement change)
+    {
+        var value = Format.Number(change, "value");
+        var previous = Format.Number(change, "previousValue");
+        var rank = Format.Text(change, "rank");
+        var previousRank = Format.Text(change, "previousRank");
+        return (previous.Length, value.Length) switch
+        {
+            (0, > 0) => $"entered at {value} (rank {rank})",
+            (> 0, 0) => $"left the board (was {previous}, rank {previousRank})",
+            _ when previous == value && previousRank == rank => $"{(Format.Flag(change, "verified") ? "verified" : "badges changed")} at {value} (rank {rank})",
+            _ when previous == value => $"rank {previousRank} → {rank} at {value}",
+            _ => $"{previous} → {value}, rank {previousRank} → {rank}",
+        };
+    }
 
     public string PointsOf(double?[] values, int width, int height) => Charts.Polyline(values, Range.Low, Range.High, width, height);
 }

@@ -27,7 +27,18 @@ public sealed class PullRequestPage(GatewayApi api, Visitor visitor) : PageModel
 
     public JsonElement Discussion { get; private set; }
 
-    public string? SignedInAs { get; private set; }
+    public Person? SignedIn { get; private set; }
+
+    public string? Author => Discussion.TryGetProperty("author", out var author) ? Format.Text(author, "name") : null;
+
+    /// <summary>Merging is the owner's (API.md); the button is offered only to them.</summary>
+    public bool MayMerge => SignedIn?.Owns(Org) ?? false;
+
+    /// <summary>Closing and reopening: the owner, or the pull request's author.</summary>
+    public bool MayChangeStatus => MayMerge || (SignedIn is { } person && person.Name == Author);
+
+    /// <summary>The results a model repo's pull request proposes, as its ref holds them now.</summary>
+    public IReadOnlyList<JsonElement> ProposedResults { get; private set; } = [];
 
     public string? ActionError { get; private set; }
 
@@ -68,9 +79,19 @@ public sealed class PullRequestPage(GatewayApi api, Visitor visitor) : PageModel
         }
 
         Discussion = answer.Json();
-        SignedInAs = await visitor.NameAsync();
+        SignedIn = await visitor.PersonAsync();
+        if (Kind == "models" && Format.Flag(Discussion, "isPullRequest"))
+        {
+            var results = await api.GetAsync($"/api/models/{Uri.EscapeDataString(Org)}/{Uri.EscapeDataString(Name)}/eval-results?include_hidden=true", cancellationToken);
+            ProposedResults = results.Ok
+                ? [.. results.Json().EnumerateArray().Where(result => result.TryGetProperty("pullRequest", out var number) && number.ValueKind == JsonValueKind.Number && number.GetInt32() == Num)]
+                : [];
+        }
+
         return Page();
     }
+
+    public string CommitLink(string oid) => $"{RepoPage}/commit/{oid}";
 
     public static string Describe(JsonElement entry)
     {
