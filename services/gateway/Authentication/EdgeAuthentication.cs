@@ -20,6 +20,12 @@ public static class EdgeAuthentication
         app.Use(async (context, next) =>
         {
             var headers = context.Request.Headers;
+            if (headers[GatewayIdentity.VisitorHeader].ToString() is { Length: > 0 } visitorHeader
+                && context.RequestServices.GetRequiredService<GatewayIdentity>().VerifyVisitor(visitorHeader) is { } visitor)
+            {
+                context.Features.Set(new PageVisitor(visitor));
+            }
+
             foreach (var name in headers.Keys.Where(key => key.StartsWith(GatewayIdentity.HeaderPrefix, StringComparison.OrdinalIgnoreCase)).ToList())
             {
                 headers.Remove(name);
@@ -52,6 +58,9 @@ public static class EdgeAuthentication
             await next(context);
         });
 
+    /// <summary>The address of the person a page's API call is made for, when the web service signed it; else null.</summary>
+    public static string? PageVisitorOf(HttpContext context) => context.Features.Get<PageVisitor>()?.Address;
+
     /// <summary>The caller the bearer token proved, or null for an anonymous request.</summary>
     public static Caller? CallerOf(HttpContext context) => context.Features.Get<Caller>();
 
@@ -61,3 +70,6 @@ public static class EdgeAuthentication
         return Problems.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized", detail);
     }
 }
+
+/// <summary>Who a page's API call is made for (<see cref="GatewayIdentity.VisitorHeader"/>).</summary>
+public sealed record PageVisitor(string Address);

@@ -100,7 +100,8 @@ public static class CallerLimits
     /// <summary>The orchestrator's health probes (ServiceDefaults' /health and /alive) are not callers.</summary>
     private static bool IsProbe(PathString path) => path.StartsWithSegments("/health") || path.StartsWithSegments("/alive");
 
-    private static string Address(HttpContext context) => context.Connection.RemoteIpAddress switch
+    /// <summary>The client's address; for a page's API call, the visitor's the web service signed (<see cref="EdgeAuthentication.PageVisitorOf"/>).</summary>
+    private static string Address(HttpContext context) => EdgeAuthentication.PageVisitorOf(context) ?? context.Connection.RemoteIpAddress switch
     {
         null => "unknown",
         { IsIPv4MappedToIPv6: true } mapped => mapped.MapToIPv4().ToString(),

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using CommunityEvals.Contracts.Events;
+using CommunityEvals.LeaderboardProjection.Feed;
 using CommunityEvals.LeaderboardProjection.Leaderboards;
 using CommunityEvals.LeaderboardProjection.Models;
 using CommunityEvals.LeaderboardProjection.Shared;
@@ -124,7 +125,7 @@ public static class BenchmarksApi
                 }
             }
         }
-        catch (Npgsql.PostgresException exception) when (exception.SqlState == Npgsql.PostgresErrorCodes.UndefinedTable)
+        catch (Exception exception) when (FeedTable.IsUndefinedTable(exception))
         {
             // No board has been stored yet.
         }

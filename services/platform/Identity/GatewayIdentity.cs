@@ -119,6 +119,51 @@ public sealed class GatewayIdentity
         return true;
     }
 
+    /// <summary>
+    /// The header the web service sends with the API calls it makes for a page: the visitor's address,
+    /// signed, so the gateway counts an anonymous visitor's calls against their own address rather
+    /// than against the web service's, which every visitor would otherwise share.
+    /// </summary>
+    public const string VisitorHeader = "X-CommunityEvals-Visitor";
+
+    public string SignVisitor(string address) => SignVisitor(address, _time.GetUtcNow());
+
+    public string SignVisitor(string address, DateTimeOffset at)
+    {
+        if (address.Length == 0 || address.AsSpan().IndexOfAny(";= \r\n") >= 0)
+        {
+            throw new ArgumentException($"'{address}' cannot be part of a signed visitor", nameof(address));
+        }
+
+        var signed = $"{Version};visitor={address};t={at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}";
+        return signed + SignatureField + Base64Url.EncodeToString(Mac(signed));
+    }
+
+    /// <summary>The address a visitor header names if its signature checks out and it is recent; else null.</summary>
+    public string? VerifyVisitor(string header)
+    {
+        var at = header.LastIndexOf(SignatureField, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var signed = header[..at];
+        var given = new byte[HMACSHA256.HashSizeInBytes];
+        if (!Base64Url.TryDecodeFromChars(header.AsSpan(at + SignatureField.Length), given, out var length)
+            || length != given.Length
+            || !CryptographicOperations.FixedTimeEquals(given, Mac(signed))
+            || signed.Split(';') is not [Version, var visitor, var time]
+            || Value(visitor, "visitor") is not { Length: > 0 } address
+            || !long.TryParse(Value(time, "t"), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return null;
+        }
+
+        var age = _time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds);
+        return age > Window || age < -Window ? null : address;
+    }
+
     private byte[] Mac(string signed) => HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(signed));
 
     private static string? Value(string field, string name) =>

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using CommunityEvals.Platform.Identity;
 
 namespace CommunityEvals.Web.Gateway;
 
@@ -9,8 +10,8 @@ public sealed record ApiAnswer(int Status, string Body)
 {
     public bool Ok => Status is >= 200 and < 300;
 
-    /// <summary>The status of the page that shows this failed read: not found and not allowed as they are, anything else the API's fault (502).</summary>
-    public int PageStatus => Status is 404 or 403 ? Status : 502;
+    /// <summary>The status of the page that shows this failed read: not found, not allowed and too many requests as they are, anything else the API's fault (502).</summary>
+    public int PageStatus => Status is 404 or 403 or 429 ? Status : 502;
 
     public JsonElement Json()
     {
@@ -69,7 +70,7 @@ public sealed record ApiAnswer(int Status, string Body)
 /// page shows what that visitor may see and writes as them. The cookie never reaches the API as a
 /// cookie: API routes accept only <c>Authorization: Bearer</c>.
 /// </summary>
-public sealed class GatewayApi(HttpClient http, IHttpContextAccessor accessor)
+public sealed class GatewayApi(HttpClient http, IHttpContextAccessor accessor, GatewayIdentity identity)
 {
     public const string TokenCookie = "ce_token";
 
@@ -94,6 +95,27 @@ public sealed class GatewayApi(HttpClient http, IHttpContextAccessor accessor)
     public Task<ApiAnswer> DeleteAsync(string path, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), Token, cancellationToken);
 
+    /// <summary>
+    /// The visitor's address: the first <c>X-Forwarded-For</c> entry, which the gateway's proxy sets
+    /// (replacing any a client sent), else the connection's. IPv4 as the gateway's limits write it.
+    /// </summary>
+    public static string? VisitorAddress(HttpContext? context)
+    {
+        if (context is null)
+        {
+            return null;
+        }
+
+        var forwarded = context.Request.Headers["X-Forwarded-For"].ToString().Split(',')[0].Trim();
+        var address = System.Net.IPAddress.TryParse(forwarded, out var parsed) ? parsed : context.Connection.RemoteIpAddress;
+        return address switch
+        {
+            null => null,
+            { IsIPv4MappedToIPv6: true } mapped => mapped.MapToIPv4().ToString(),
+            _ => address.ToString(),
+        };
+    }
+
     private async Task<ApiAnswer> SendAsync(HttpRequestMessage request, string? token, CancellationToken cancellationToken)
     {
         using (request)
@@ -101,6 +123,11 @@ public sealed class GatewayApi(HttpClient http, IHttpContextAccessor accessor)
             if (!string.IsNullOrEmpty(token))
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+
+            if (VisitorAddress(accessor.HttpContext) is { } address)
+            {
+                request.Headers.Add(GatewayIdentity.VisitorHeader, identity.SignVisitor(address));
             }
 
             using var response = await http.SendAsync(request, cancellationToken);

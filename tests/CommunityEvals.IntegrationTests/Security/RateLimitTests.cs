@@ -79,6 +79,51 @@ public sealed class RateLimitTests(DefaultLimitsStackFixture stack)
     }
 
     [Fact]
+    public async Task The_api_calls_made_for_a_page_count_against_its_visitor_not_against_the_web_services_address()
+    {
+        // The web service calls the gateway at localhost, from 127.0.0.1 or ::1: keep both addresses
+        // over their rate (a bucket gets 200 more each second) while a visitor opens pages.
+        using var visitor = ClientFrom("127.0.0.7", token: null);
+        using var v4 = ClientFrom("127.0.0.1", token: null);
+        using var v6 = ClientFrom("::1", token: null);
+        using var stop = new CancellationTokenSource();
+        var refused = new[] { new TaskCompletionSource(), new TaskCompletionSource() };
+        var floods = new[] { v4, v6 }.SelectMany((client, i) => Enumerable.Range(0, 4).Select(async _ =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await client.GetAsync("/.well-known/jwks.json", CancellationToken.None);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    refused[i].TrySetResult();
+                }
+            }
+        })).ToList();
+        try
+        {
+            await Task.WhenAll(refused.Select(r => r.Task)).WaitAsync(TimeSpan.FromSeconds(60));
+            for (var i = 0; i < 3; i++)
+            {
+                // Had the page's calls counted against the web service's address, they would be refused
+                // now: the model page of a missing model would be 429 instead of the API's 404.
+                using var page = await visitor.GetAsync("/nobody-here/no-model");
+                var html = await page.Content.ReadAsStringAsync();
+                Assert.True(page.StatusCode == HttpStatusCode.NotFound, $"{(int)page.StatusCode} {html[..Math.Min(html.Length, 300)]}");
+                Assert.Contains("Not found", html);
+                await Task.Delay(300);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(floods);
+        }
+
+        // The other tests' anonymous reads come from these addresses as well: let their buckets fill again (1,000 at 200 a second).
+        await Task.Delay(TimeSpan.FromSeconds(6));
+    }
+
+    [Fact]
     public async Task Health_probes_are_not_callers()
     {
         using var client = ClientFrom("127.0.0.5", token: null);
@@ -146,11 +191,12 @@ public sealed class RateLimitTests(DefaultLimitsStackFixture stack)
         {
             ConnectCallback = async (context, cancellationToken) =>
             {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                var socket = new Socket(local.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 try
                 {
                     socket.Bind(new IPEndPoint(local, 0));
-                    await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), cancellationToken);
+                    var loopback = local.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback;
+                    await socket.ConnectAsync(new IPEndPoint(loopback, context.DnsEndPoint.Port), cancellationToken);
                     return new NetworkStream(socket, ownsSocket: true);
                 }
                 catch

@@ -21,6 +21,30 @@ public class GatewayIdentityTests
         Assert.StartsWith("v1;user=alice;role=write;token=0123456789abcdef01234567;t=", header);
     }
 
+    [Fact]
+    public void A_signed_visitor_address_verifies_only_unchanged_under_the_same_key_and_while_recent()
+    {
+        var header = At(Now).SignVisitor("203.0.113.7");
+
+        Assert.Equal("203.0.113.7", At(Now.AddSeconds(2)).VerifyVisitor(header));
+        Assert.Null(At(Now).VerifyVisitor(header.Replace("203.0.113.7", "203.0.113.8", StringComparison.Ordinal)));
+        Assert.Null(At(Now, key: "another-key-another-key-another-key").VerifyVisitor(header));
+        Assert.Null(At(Now.Add(GatewayIdentity.Window).AddSeconds(2)).VerifyVisitor(header));
+        Assert.Null(At(Now).VerifyVisitor("v1;visitor=203.0.113.7;t=1"));
+        // A caller's identity header is not a visitor header, nor the other way round.
+        Assert.Null(At(Now).VerifyVisitor(At(Now).Sign(Alice)));
+        Assert.False(At(Now).TryVerify(header, out _, out _));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("1.2.3.4;visitor=5.6.7.8")]
+    [InlineData("a b")]
+    public void An_address_that_would_blur_the_fields_is_refused(string address)
+    {
+        Assert.Throws<ArgumentException>(() => At(Now).SignVisitor(address));
+    }
+
     [Theory]
     [InlineData("user=alice;", "user=admin;")]
     [InlineData("role=write;", "role=admin;")]
