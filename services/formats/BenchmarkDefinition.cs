@@ -13,6 +13,42 @@ public sealed record BenchmarkDefinition(
     JsonObject Data)
 {
     public BenchmarkTask? FindTask(string taskId) => Tasks.FirstOrDefault(t => t.Id == taskId);
+
+    /// <summary>What arena voters judge (the <c>arena:</c> section, ARENA.md); <c>overall</c> when it is absent.</summary>
+    public IReadOnlyList<ArenaDimension> ArenaDimensions { get; init; } = ArenaDimension.Defaults;
+}
+
+/// <summary>One arena dimension: its id (in routes and ratings), the name voters see, and the question it asks.</summary>
+public sealed record ArenaDimension(string Id, string Name, string? Description)
+{
+    public const string OverallId = "overall";
+
+    public static IReadOnlyList<ArenaDimension> Defaults { get; } = [new(OverallId, "Overall", "Which answer is better?")];
+
+    /// <summary>What the voter is asked: the description, else the name.</summary>
+    public string Question => Description ?? Name;
+
+    /// <summary>
+    /// The dimensions a registered benchmark's definition (as stored, JSON) declares; <see cref="Defaults"/>
+    /// without an <c>arena</c> section. Only validated definitions are stored, so this reads without checking.
+    /// </summary>
+    public static IReadOnlyList<ArenaDimension> FromDefinition(System.Text.Json.JsonElement definition)
+    {
+        if (definition.ValueKind != System.Text.Json.JsonValueKind.Object
+            || !definition.TryGetProperty("arena", out var arena) || arena.ValueKind != System.Text.Json.JsonValueKind.Object
+            || !arena.TryGetProperty("dimensions", out var list) || list.ValueKind != System.Text.Json.JsonValueKind.Array)
+        {
+            return Defaults;
+        }
+
+        static string? Text(System.Text.Json.JsonElement item, string key) =>
+            item.TryGetProperty(key, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
+        var dimensions = list.EnumerateArray()
+            .Where(item => item.ValueKind == System.Text.Json.JsonValueKind.Object && Text(item, "id") is not null)
+            .Select(item => new ArenaDimension(Text(item, "id")!, Text(item, "name") ?? Text(item, "id")!, Text(item, "description")))
+            .ToList();
+        return dimensions.Count > 0 ? dimensions : Defaults;
+    }
 }
 
 /// <param name="Config">Dataset config; <c>default</c> when absent.</param>

@@ -63,6 +63,7 @@ internal static partial class BenchmarkValidator
         }
 
         var leaderboards = ReadLeaderboard(fields, tasksNode is null ? null : firstIdAt.Keys, issues);
+        var dimensions = ReadArena(fields, issues);
         fields.WarnUnknown("eval.yaml");
 
         if (name is null || description is null || framework is null || issues.ErrorCount > 0)
@@ -70,7 +71,7 @@ internal static partial class BenchmarkValidator
             return null;
         }
         var withBoards = tasks.Select(t => leaderboards.TryGetValue(t.Id, out var lb) ? t with { Leaderboard = lb } : t).ToList();
-        return new BenchmarkDefinition(name, description, framework, withBoards, fields.ToJson());
+        return new BenchmarkDefinition(name, description, framework, withBoards, fields.ToJson()) { ArenaDimensions = dimensions };
     }
 
     private static (BenchmarkTask? Task, string? Id, YNode? IdNode) ReadTask(YNode node, int index, bool isInspect, IssueCollector issues)
@@ -209,6 +210,62 @@ internal static partial class BenchmarkValidator
         return specs;
     }
 
+    // ARENA.md "Dimensions": what arena voters judge; without the section, one dimension, overall.
+    private static IReadOnlyList<ArenaDimension> ReadArena(FieldReader root, IssueCollector issues)
+    {
+        var map = root.Mapping("arena", required: false, "a mapping with dimensions");
+        if (map is null)
+        {
+            return ArenaDimension.Defaults;
+        }
+        var fields = new FieldReader(issues, null, map, "arena");
+        var list = fields.Sequence("dimensions", required: true, "a non-empty list of {id, name, description}");
+        fields.WarnUnknown("the arena section");
+        if (list is null)
+        {
+            return ArenaDimension.Defaults;
+        }
+        if (list.Items.Count == 0)
+        {
+            issues.Error(null, list, "arena.dimensions", "'arena.dimensions' must not be empty: leave the arena section out for the one dimension 'overall'.");
+            return ArenaDimension.Defaults;
+        }
+        var dimensions = new List<ArenaDimension>();
+        var firstIdAt = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < list.Items.Count; i++)
+        {
+            var path = $"arena.dimensions[{i}]";
+            if (list.Items[i] is not YMapping entry)
+            {
+                issues.Error(null, list.Items[i], path, $"'{path}' must be a mapping with id, name and description, found {list.Items[i].KindName}.");
+                continue;
+            }
+            var dimension = new FieldReader(issues, null, entry, path);
+            var (id, idNode) = dimension.String("id", required: true);
+            var (name, _) = dimension.String("name", required: false);
+            var (description, _) = dimension.String("description", required: false);
+            dimension.WarnUnknown("an arena dimension");
+            if (id is null)
+            {
+                continue;
+            }
+            if (!DimensionId().IsMatch(id))
+            {
+                issues.Error(null, idNode, $"{path}.id",
+                    $"'{path}.id' must be lower-case letters, digits, '_' or '-', starting with a letter or digit, at most 64 characters (^[a-z0-9][a-z0-9_-]{{0,63}}$), found '{FieldReader.Shorten(id)}'.");
+                continue;
+            }
+            if (firstIdAt.TryGetValue(id, out var first))
+            {
+                issues.Error(null, idNode, $"{path}.id", $"Dimension id '{id}' is already used by arena.dimensions[{first}]; dimension ids must be unique.");
+                continue;
+            }
+            firstIdAt[id] = i;
+            dimensions.Add(new ArenaDimension(id, name ?? id, description));
+        }
+        return dimensions.Count > 0 ? dimensions : ArenaDimension.Defaults;
+    }
+
     private static ValueRange? ReadRange(FieldReader fields)
     {
         var node = fields.Node("range", required: false);
@@ -232,6 +289,9 @@ internal static partial class BenchmarkValidator
         }
         return new ValueRange(min, max);
     }
+
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex DimensionId();
 
     [GeneratedRegex(@"^(mean|median|mode|max|pass_at_[1-9][0-9]*|at_least_[1-9][0-9]*)$", RegexOptions.CultureInvariant)]
     private static partial Regex EpochReducer();
