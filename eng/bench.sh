@@ -8,6 +8,9 @@
 #       a 1,000-row board read by 32 connections through the gateway, then straight from the service
 #   eng/bench.sh rebuild   [--events 1000000] [--benchmarks 300] [--models auto] [--repeat 1] [--daemon no|yes] [--projections A,B] [--batch-size N] [--pg NAME=VALUE]...
 #       events appended with Marten, then each leaderboard-projection projection rebuilt (events/s)
+#   eng/bench.sh arena     [--models 200] [--battles 5000000] [--rounds 1000] [--seed 1]
+#       Bradley-Terry ratings in process, no stack: battles drawn from known ratings counted into pairs,
+#       one fit, the bootstrap intervals; times, peak memory, and the fit's distance from the drawn ratings
 #   --env NAME=VALUE (freshness, reads): set for the AppHost and every service, for what-if runs
 #   The gateway's limits on callers are lifted (StackOptions.NoCallerLimits): one client address and a few
 #   tokens must measure the system, not the limiter; --env RateLimits__Reads__PerSecond=200 puts one back.
