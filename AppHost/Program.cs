@@ -51,6 +51,9 @@ var projection = builder.AddService<Projects.CommunityEvals_LeaderboardProjectio
     .WithEnvironment("DOTNET_GCgen0size", "0x10000000")
     .WaitFor(ingestion);
 
+// The arena (in verification) serves battles only between models the projection's boards list.
+verification.WithReference(projection);
+
 // The web pages: server-rendered, reading and writing through the gateway's public API as the visitor
 // (never the database), so a page shows exactly what its visitor may see.
 var web = builder.AddService<Projects.CommunityEvals_Web>("web", identityKey);

@@ -41,6 +41,9 @@ public sealed record EvidenceOptions
     /// <summary>How many failed samples a report keeps (the total is always counted).</summary>
     public int MaxFailures { get; init; } = 10_000;
 
+    /// <summary>How many samples' answers a report keeps for the arena.</summary>
+    public int MaxAnswers { get; init; } = 20_000;
+
     /// <summary>Each text of a kept failure is cut to this many characters.</summary>
     public int MaxFailureTextChars { get; init; } = 1000;
 }

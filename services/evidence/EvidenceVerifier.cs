@@ -48,12 +48,14 @@ public static class EvidenceVerifier
         using (reader)
         {
             var recomputer = new ScoreRecomputer(reader.Header, options);
+            var answers = new SampleAnswerCollector(options.MaxAnswers);
             string? unreadable = null;
             try
             {
                 foreach (var sample in reader.ReadSamples(cancellationToken))
                 {
                     recomputer.Add(sample);
+                    answers.Add(sample);
                 }
             }
             catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
@@ -73,6 +75,7 @@ public static class EvidenceVerifier
                 Header = reader.Header,
                 Encoding = reader.Encoding,
                 Recomputation = recomputation,
+                Answers = unreadable is null ? answers.Answers : [],
             };
         }
     }

@@ -133,6 +133,9 @@ public sealed record InspectSample
     /// <summary>The target: one string, or the list.</summary>
     public IReadOnlyList<string> Target { get; init; } = [];
 
+    /// <summary>The sample's <c>choices</c> (multiple choice), empty when it has none. Each cut to the text limit.</summary>
+    public IReadOnlyList<string> Choices { get; init; } = [];
+
     /// <summary>The model's completion text, when the log has it. Cut to the text limit.</summary>
     public string? Completion { get; init; }
 

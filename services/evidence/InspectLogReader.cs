@@ -593,7 +593,7 @@ public sealed class InspectLogReader : IDisposable
     private InspectSample ReadSample(JsonCursor cursor, string where)
     {
         var seen = SampleField.None;
-        JsonField id = default, epoch = default, input = default, target = default, output = default, scores = default, error = default;
+        JsonField id = default, epoch = default, input = default, target = default, output = default, scores = default, error = default, choices = default;
         while (true)
         {
             if (!cursor.Read())
@@ -616,6 +616,7 @@ public sealed class InspectLogReader : IDisposable
                 "output" => SampleField.Output,
                 "scores" => SampleField.Scores,
                 "error" => SampleField.Error,
+                "choices" => SampleField.Choices,
                 _ => SampleField.None,
             };
             if (field == SampleField.None)
@@ -640,11 +641,16 @@ public sealed class InspectLogReader : IDisposable
                 case SampleField.Target: target = value; break;
                 case SampleField.Output: output = value; break;
                 case SampleField.Scores: scores = value; break;
+                case SampleField.Choices: choices = value; break;
                 default: error = value; break;
             }
         }
 
-        return SampleFacts.Build(where, id, epoch, input, target, output, scores, error, _options.MaxTextChars);
+        return SampleFacts.Build(where, id, epoch, input, target, output, scores, error, _options.MaxTextChars) with
+        {
+            // The arena pairs two models' answers only when both saw the same input and choices.
+            Choices = choices.Type == JsonTokenType.StartArray ? SampleFacts.Texts(choices.Element, _options.MaxTextChars) : [],
+        };
     }
 
     [Flags]
@@ -658,6 +664,7 @@ public sealed class InspectLogReader : IDisposable
         Output = 16,
         Scores = 32,
         Error = 64,
+        Choices = 128,
     }
 
     // ---------------------------------------------------------------- helpers

@@ -79,6 +79,9 @@ public sealed record VerificationReport(
     /// <summary>Details of the recomputation (scorer, reducer, counts); null when the samples could not be read.</summary>
     public Recomputation? Recomputation { get; init; }
 
+    /// <summary>Each sample's input and answer (first epoch), for the arena; at most <see cref="EvidenceOptions.MaxAnswers"/>.</summary>
+    public IReadOnlyList<SampleAnswer> Answers { get; init; } = [];
+
     public EvidenceCheck Check(string name) => Checks.First(c => c.Name == name);
 
     public bool AllPassed => Checks.All(c => c.Ok);

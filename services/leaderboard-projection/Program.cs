@@ -1,3 +1,4 @@
+using CommunityEvals.LeaderboardProjection.Arena;
 using CommunityEvals.LeaderboardProjection.Benchmarks;
 using CommunityEvals.LeaderboardProjection.Discussions;
 using CommunityEvals.LeaderboardProjection.Feed;
@@ -28,6 +29,7 @@ app.MapBenchmarksApi();
 app.MapModelsApi();
 app.MapResultsApi();
 app.MapLeaderboardsApi();
+app.MapArenaApi();
 app.MapScoreChangeStream();
 app.MapRebuildApi();
 

@@ -78,8 +78,11 @@ public static class BradleyTerry
             }
 
             Array.Sort(column);
-            lower[model] = ToRating(column[lowerIndex]);
-            upper[model] = ToRating(column[upperIndex]);
+            // A round that redraws exactly the observed votes (always so with one vote) refits the same
+            // maximum only to within the fit's tolerance: that noise must not leave the rating outside its own interval.
+            var rating = ToRating(theta[model]);
+            lower[model] = Math.Min(ToRating(column[lowerIndex]), rating);
+            upper[model] = Math.Max(ToRating(column[upperIndex]), rating);
         }
 
         var (wins, losses, ties) = (new int[n], new int[n], new int[n]);

@@ -1,5 +1,6 @@
 using CommunityEvals.Platform.Http;
 using CommunityEvals.Platform.Identity;
+using CommunityEvals.Verification.Arena;
 using CommunityEvals.Verification.Evidence;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,5 +18,6 @@ app.UseGatewayIdentity();
 app.UseIdempotency();
 app.MapDefaultEndpoints();
 app.MapEvidenceApi();
+app.MapArenaApi();
 
 app.Run();

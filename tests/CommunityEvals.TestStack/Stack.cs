@@ -28,7 +28,7 @@ public sealed record StackOptions
     /// Limits on callers (the gateway's <c>RateLimits</c>) high enough never to bind: for runs that measure
     /// the system or test something else, from one address and few tokens, rather than the limiter.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> NoCallerLimits { get; } = new[] { "Reads", "Writes", "EvidenceUploads" }
+    public static IReadOnlyDictionary<string, string> NoCallerLimits { get; } = new[] { "Reads", "Writes", "EvidenceUploads", "Arena" }
         .SelectMany(limit => new[] { $"RateLimits__{limit}__PerSecond", $"RateLimits__{limit}__Burst" })
         .ToDictionary(name => name, _ => "1000000");
 

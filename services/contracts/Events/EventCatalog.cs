@@ -31,5 +31,8 @@ public static class EventCatalog
         typeof(EvidenceContradicted),
         typeof(EvidenceRejected),
         typeof(FailureCommented),
+        typeof(ArenaVoteCast),
+        typeof(ArenaVoterExcluded),
+        typeof(ArenaVoterIncluded),
     ];
 }

@@ -15,4 +15,7 @@ public static class StreamKeys
 
     /// <summary>The evidence of one result and what became of it, owned by the verification service.</summary>
     public static string Evidence(string resultId) => $"evidence/{resultId}";
+
+    /// <summary>An arena voter's votes and the admin's exclusions and inclusions of them.</summary>
+    public static string ArenaVoter(string user) => $"arena-voter/{user}";
 }

@@ -171,6 +171,10 @@ internal static class SampleFacts
         };
     }
 
+    /// <summary>The strings of a JSON array (other items as their JSON text), each cut to <paramref name="max"/>.</summary>
+    public static IReadOnlyList<string> Texts(JsonElement array, int max) =>
+        [.. array.EnumerateArray().Select(item => Cut(item.ValueKind == JsonValueKind.String ? item.GetString()! : item.GetRawText(), max))];
+
     private static string? OptionalText(JsonElement obj, string name, int max) =>
         Prop(obj, name) is { } v ? Cut(Text(v), max) : null;
 

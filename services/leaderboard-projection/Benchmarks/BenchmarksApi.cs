@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using CommunityEvals.Contracts.Events;
-using CommunityEvals.LeaderboardProjection.Feed;
 using CommunityEvals.LeaderboardProjection.Leaderboards;
 using CommunityEvals.LeaderboardProjection.Models;
 using CommunityEvals.LeaderboardProjection.Shared;
@@ -125,7 +124,7 @@ public static class BenchmarksApi
                 }
             }
         }
-        catch (Exception exception) when (FeedTable.IsUndefinedTable(exception))
+        catch (Exception exception) when (CommunityEvals.Platform.EventStore.PostgresErrors.IsUndefinedTable(exception))
         {
             // No board has been stored yet.
         }

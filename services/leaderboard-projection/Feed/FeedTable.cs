@@ -86,18 +86,13 @@ public static class FeedTable
                 entries.Add(Read(reader));
             }
         }
-        catch (Exception exception) when (IsUndefinedTable(exception))
+        catch (Exception exception) when (CommunityEvals.Platform.EventStore.PostgresErrors.IsUndefinedTable(exception))
         {
             // Nothing has been projected yet.
         }
 
         return entries;
     }
-
-    /// <summary>A table not created yet, as Npgsql reports it or as Marten wraps that (its session's readers do).</summary>
-    public static bool IsUndefinedTable(Exception exception) =>
-        exception is PostgresException { SqlState: PostgresErrorCodes.UndefinedTable }
-        || exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UndefinedTable };
 
     private static FeedEntry Read(DbDataReader reader)
     {

@@ -1,4 +1,5 @@
 using CommunityEvals.Contracts.Events;
+using CommunityEvals.LeaderboardProjection.Arena;
 using CommunityEvals.LeaderboardProjection.Benchmarks;
 using CommunityEvals.LeaderboardProjection.Discussions;
 using CommunityEvals.LeaderboardProjection.Feed;
@@ -81,6 +82,12 @@ public static class OnePassRebuild
                     break;
                 case ResultRecordProjection results:
                     folds.Add(new DocumentFold<ResultRecord>(e => ResultRules.IdsOf(e.Data), results.Evolve));
+                    break;
+                case ArenaBoardProjection:
+                    folds.Add(new DocumentFold<ArenaBoard>(ArenaBoardProjection.KeysOf, ArenaBoardProjection.Fold));
+                    break;
+                case ArenaVoterProjection:
+                    folds.Add(new DocumentFold<ArenaVoterStatus>(ArenaVoterProjection.KeysOf, ArenaVoterProjection.Fold));
                     break;
                 case { Name: FeedProjection.ProjectionName }:
                     feed = true;

@@ -1,3 +1,4 @@
+using CommunityEvals.LeaderboardProjection.Arena;
 using CommunityEvals.LeaderboardProjection.Benchmarks;
 using CommunityEvals.LeaderboardProjection.Discussions;
 using CommunityEvals.LeaderboardProjection.Models;
@@ -7,7 +8,7 @@ using Marten;
 
 namespace CommunityEvals.LeaderboardProjection.Shared;
 
-/// <summary>The read models of repos, pull requests, results and benchmarks, and their indexes.</summary>
+/// <summary>The read models of repos, pull requests, results, benchmarks and the arena, and their indexes.</summary>
 public static class ReadModels
 {
     /// <param name="lifecycle">Async in the service (the daemon runs them); Inline lets a test fold events at once.</param>
@@ -17,6 +18,9 @@ public static class ReadModels
         options.Projections.Add(new DiscussionProjection(), lifecycle);
         options.Projections.Add(new ResultRecordProjection(), lifecycle);
         options.Projections.Add(new BenchmarkProjection(), lifecycle);
+        // The arena's votes per task and the admin's exclusions of voters (see Arena/ArenaDocuments.cs).
+        options.Projections.Add(new ArenaBoardProjection(), lifecycle);
+        options.Projections.Add(new ArenaVoterProjection(), lifecycle);
 
         // Discussion lists are read per repo; the dataset list reads dataset repos.
         options.Schema.For<Discussion>().Index(discussion => discussion.RepoKey);

@@ -11,6 +11,7 @@ public enum RejectionKind
     Forbidden,
     PreconditionFailed,
     TooLarge,
+    Gone,
 }
 
 /// <param name="Errors">Where exactly the input is wrong, for validation failures.</param>

@@ -113,6 +113,7 @@ public static class SessionCommit
         RejectionKind.Conflict => Problems.Conflict(rejection.Message),
         RejectionKind.Forbidden => Problems.Forbidden(rejection.Message),
         RejectionKind.PreconditionFailed => Problems.Create(StatusCodes.Status412PreconditionFailed, "Precondition failed", rejection.Message),
+        RejectionKind.Gone => Problems.Create(StatusCodes.Status410Gone, "Gone", rejection.Message),
         _ => throw new ArgumentOutOfRangeException(nameof(rejection)),
     };
 }

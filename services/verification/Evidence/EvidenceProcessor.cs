@@ -1,6 +1,7 @@
 using CommunityEvals.Contracts.Events;
 using CommunityEvals.Evidence;
 using CommunityEvals.Platform.EventStore;
+using CommunityEvals.Verification.Arena;
 using CommunityEvals.Verification.Facts;
 using Marten;
 
@@ -95,6 +96,10 @@ public sealed class EvidenceProcessor(EvidenceStorage storage, VerifyTokenSigner
         if (keepFailures)
         {
             await KeepFailuresAsync(session, submitted, report, cancellationToken);
+            // A newly accepted log replaces the model's earlier answers on this task (ARENA.md). Judging
+            // an older log again (its result's claim changed) leaves the answers of the newest alone.
+            ArenaAnswers.QueueReplace(session, ArenaAnswers.Board(claim.DatasetId, claim.TaskId), submitted.Repo, submitted.EvidenceId,
+                report.Header?.Model, report.Answers, DateTimeOffset.UtcNow);
         }
     }
 

@@ -1,6 +1,7 @@
 using CommunityEvals.Evidence;
 using CommunityEvals.Platform.EventStore;
 using CommunityEvals.Platform.Messaging;
+using CommunityEvals.Verification.Arena;
 using CommunityEvals.Verification.Evidence;
 using CommunityEvals.Verification.Inbox;
 using JasperFx.Events.Projections;
@@ -37,6 +38,10 @@ internal static class Extensions
         builder.Services.AddSingleton<IVerifyKeyStore>(_ => DirectoryVerifyKeyStore.Open(Path.Combine(dataDirectory, "keys")));
         builder.Services.AddSingleton<VerifyTokenSigner>();
         builder.Services.AddSingleton<EvidenceProcessor>();
+        builder.Services.AddSingleton(BattleTickets.FromConfiguration(builder.Configuration));
+        builder.Services.AddSingleton(TimeProvider.System);
+        // The arena serves battles only between models whose results may count: the projection's public board says which.
+        builder.Services.AddHttpClient(ArenaApi.ProjectionClient, client => client.BaseAddress = new Uri("http://leaderboard-projection"));
         builder.Services.Configure<EvidenceLimits>(builder.Configuration.GetSection("Limits"));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
     }

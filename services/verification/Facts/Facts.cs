@@ -43,10 +43,13 @@ public sealed class BenchmarkFact
 
     public TaskFact? Task(string taskId) => Tasks.FirstOrDefault(task => task.Id == taskId);
 
+    /// <summary>What arena voters judge (the <c>arena:</c> section); empty in facts kept before the arena existed.</summary>
+    public List<CommunityEvals.Formats.ArenaDimension> Dimensions { get; set; } = [];
+
     /// <summary>Reads the tasks and their <c>leaderboard:</c> settings from a registered definition.</summary>
     public static BenchmarkFact From(string datasetId, JsonElement definition)
     {
-        var fact = new BenchmarkFact { Id = datasetId };
+        var fact = new BenchmarkFact { Id = datasetId, Dimensions = [.. CommunityEvals.Formats.ArenaDimension.FromDefinition(definition)] };
         var leaderboard = definition.TryGetProperty("leaderboard", out var board) && board.ValueKind == JsonValueKind.Object ? board : default;
         if (!definition.TryGetProperty("tasks", out var tasks) || tasks.ValueKind != JsonValueKind.Array)
         {

@@ -38,8 +38,14 @@ public class StackFixture : IAsyncLifetime
     /// <summary>
     /// The suite sends many requests from one address and few tokens, so it runs without limits on
     /// callers; <see cref="DefaultLimitsStackFixture"/> keeps them, for the tests of the limits.
+    /// The arena's daily cap of counted votes is 3 here (1,000 by default), so that its test reaches it.
     /// </summary>
-    protected virtual StackOptions Options => new() { ServiceEnvironment = StackOptions.NoCallerLimits };
+    protected virtual StackOptions Options => new()
+    {
+        ServiceEnvironment = StackOptions.WithoutCallerLimits(new Dictionary<string, string> { ["Arena__DailyVoteCap"] = ArenaDailyVoteCap.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
+    };
+
+    public const int ArenaDailyVoteCap = 3;
 
     public async Task InitializeAsync()
     {

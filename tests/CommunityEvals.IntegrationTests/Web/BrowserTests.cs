@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Deque.AxeCore.Playwright;
+using CommunityEvals.IntegrationTests.Arena;
 using CommunityEvals.IntegrationTests.Infrastructure;
 using CommunityEvals.IntegrationTests.Leaderboards;
 using Microsoft.Playwright;
@@ -136,6 +137,57 @@ public sealed class BrowserTests(StackFixture stack) : IAsyncLifetime
             await owner.GotoAsync(path);
             await CheckPageAsync(owner, name);
         }
+    }
+
+    [Fact]
+    public async Task Two_people_vote_in_the_arena_through_the_page_the_ratings_change_and_an_owners_vote_is_not_counted()
+    {
+        var arena = await stack.CreateArenaAsync("browserarena", models: 2, samples: 3);
+        var voterA = await stack.CreateUserAsync("arena-voter");
+        var voterB = await stack.CreateUserAsync("arena-voter2");
+        var path = $"/arena/{arena.Dataset}/main";
+        // Battles are served once the boards list both models (a moment after their results).
+        await voterA.Client.BattleAsync(arena);
+
+        // The benchmark page links to its arena.
+        var first = await SignedInPageAsync(voterA.Token);
+        await first.GotoAsync($"/datasets/{arena.Dataset}");
+        await first.ClickAsync("a:has-text('vote between two models')");
+        await Assertions.Expect(first).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(System.Text.RegularExpressions.Regex.Escape(path) + "$"));
+        await Assertions.Expect(first.Locator("form.vote")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await CheckPageAsync(first, "arena");
+        await first.EvaluateAsync("() => window.notReloaded = true");
+        // A vote counts from 2 seconds after the battle is shown.
+        await Task.Delay(2200);
+        await first.Keyboard.PressAsync("1");
+        await Assertions.Expect(first.Locator("[role=status]")).ToContainTextAsync("counted");
+        await Assertions.Expect(first.Locator("[role=status]")).ToContainTextAsync(arena.Models[0]);
+        // The reveal, and the next battle below it, without a reload.
+        await Assertions.Expect(first.Locator("form.vote")).ToBeVisibleAsync();
+        Assert.True(await first.EvaluateAsync<bool>("() => window.notReloaded === true"), "the arena page was reloaded");
+        await CheckPageAsync(first, "arena-reveal");
+
+        var second = await SignedInPageAsync(voterB.Token);
+        await second.GotoAsync(path);
+        await Task.Delay(2200);
+        await second.ClickAsync("button:has-text('Tie')");
+        await Assertions.Expect(second.Locator("[role=status]")).ToContainTextAsync("counted");
+
+        var ratings = await _browser.NewPageAsync(new() { BaseURL = stack.Gateway.ToString() });
+        await EventuallyShownAsync(ratings, $"{path}/leaderboard", "2 counted votes");
+        await Assertions.Expect(ratings.Locator("table")).ToContainTextAsync(arena.Models[1]);
+        await CheckPageAsync(ratings, "arena-ratings");
+
+        // The owner of the models votes: kept, not counted, and told why.
+        var owner = await SignedInPageAsync(TokenOf(arena.Scenario.Owner));
+        await owner.GotoAsync(path);
+        await Task.Delay(2200);
+        await owner.ClickAsync("button:has-text('B is better')");
+        await Assertions.Expect(owner.Locator("[role=status]")).ToContainTextAsync("not counted");
+        await Assertions.Expect(owner.Locator("[role=status]")).ToContainTextAsync("You own one of these models");
+        await ratings.ReloadAsync();
+        await Assertions.Expect(ratings.Locator("main")).ToContainTextAsync("2 counted votes");
+        await Assertions.Expect(ratings.Locator("main")).ToContainTextAsync("not counted: owner");
     }
 
     /// <summary>A page signed in through the sign-in form, as a person pasting their token would.</summary>

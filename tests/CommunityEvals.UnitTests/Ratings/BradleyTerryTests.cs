@@ -118,6 +118,23 @@ public sealed class BradleyTerryTests
         });
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void With_votes_every_round_redraws_alike_the_interval_still_contains_the_rating(int votes)
+    {
+        var counts = new PairCounts();
+        for (var i = 0; i < votes; i++)
+        {
+            counts.Add("a/one", "a/two", Outcome.AWins);
+        }
+
+        foreach (var seed in new ulong[] { 1, 2, 3, 42 })
+        {
+            Assert.All(BradleyTerry.Rate(counts, 1000, seed), row => Assert.InRange(row.Rating, row.Lower, row.Upper));
+        }
+    }
+
     [Fact]
     public void Ranks_follow_the_interval_rule_so_they_need_not_rise_one_by_one()
     {
