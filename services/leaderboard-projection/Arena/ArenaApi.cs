@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -8,7 +7,6 @@ using CommunityEvals.Formats;
 using CommunityEvals.LeaderboardProjection.Benchmarks;
 using CommunityEvals.LeaderboardProjection.Leaderboards;
 using CommunityEvals.Platform.Http;
-using CommunityEvals.Ratings;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -44,13 +42,7 @@ public static class ArenaApi
         IReadOnlyList<ArenaRow> Rows,
         long? IntervalsAsOfVote);
 
-    private static readonly Method TheMethod = new("bradley-terry", 400, 10, "one tie vs 1000", "half", BootstrapRounds, 0.95);
-
-    /// <summary>
-    /// Boards already computed, by what they were computed from (the counted votes' last sequence, the
-    /// excluded voters, the time asked for): 1,000 bootstrap fits are worth keeping while nothing changes.
-    /// </summary>
-    private static readonly ConcurrentDictionary<string, ArenaLeaderboard> Computed = new(StringComparer.Ordinal);
+    public static readonly Method TheMethod = new("bradley-terry", 400, 10, "one tie vs 1000", "half", BootstrapRounds, 0.95);
 
     public static async Task<Results<Ok<ArenaLeaderboard>, StatusCodeHttpResult, ProblemDocumentResult>> GetLeaderboardAsync(
         string org, string name, string taskId, string? dimension, HttpContext context, IQuerySession session, CancellationToken cancellationToken)
@@ -79,8 +71,7 @@ public static class ArenaApi
         var counted = (board?.Votes ?? [])
             .Where(vote => vote.Dimension == chosen!.Id && (asOf is null || vote.OccurredAt <= asOf) && vote.ExcludedBecause(excluded.Contains(vote.Voter)) is null)
             .ToList();
-        var last = counted.Count > 0 ? counted[^1].Sequence : (long?)null;
-        var key = $"{benchmarkId}|{taskId}|{chosen!.Id}|{asOf?.UtcTicks}|{last}|{string.Join(',', excluded.Order(StringComparer.Ordinal))}";
+        var key = ArenaRatings.Key(benchmarkId, taskId, chosen!.Id, asOf, counted, excluded);
         var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32]}\"";
         context.Response.Headers.ETag = etag;
         if (LeaderboardsApi.Matches(context.Request.Headers.IfNoneMatch, etag))
@@ -88,38 +79,8 @@ public static class ArenaApi
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        if (Computed.Count > 1_000)
-        {
-            Computed.Clear();
-        }
-
-        return TypedResults.Ok(Computed.GetOrAdd(key, _ => Compute(benchmarkId, taskId, chosen.Id, asOf, counted, last)));
+        return TypedResults.Ok(ArenaRatings.For(benchmarkId, taskId, chosen.Id, asOf, counted, excluded));
     }
-
-    private static ArenaLeaderboard Compute(string benchmark, string task, string dimension, DateTimeOffset? asOf, IReadOnlyList<ArenaVote> counted, long? last)
-    {
-        var counts = new PairCounts();
-        foreach (var vote in counted)
-        {
-            counts.Add(vote.ModelA, vote.ModelB, vote.Winner switch
-            {
-                "A" => Outcome.AWins,
-                "B" => Outcome.BWins,
-                _ => Outcome.Tie,
-            });
-        }
-
-        var rows = counts.TotalVotes == 0
-            ? []
-            : BradleyTerry.Rate(counts, BootstrapRounds, Seed(benchmark, task, dimension, last ?? 0));
-        return new ArenaLeaderboard(benchmark, task, dimension, asOf, DateTimeOffset.UtcNow, counted.Count, TheMethod,
-            [.. rows.Select(row => new ArenaRow(row.Rank, row.ModelId, row.Rating, row.Lower, row.Upper, row.Votes, row.Wins, row.Losses, row.Ties))],
-            last);
-    }
-
-    /// <summary>The bootstrap's seed (ARENA.md): from the benchmark, task, dimension and the last counted vote, so every read of the same votes agrees.</summary>
-    public static ulong Seed(string benchmark, string task, string dimension, long lastSequence) =>
-        BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"{benchmark}\n{task}\n{dimension}\n{lastSequence}")), 0);
 
     public sealed record VoteEntry(
         long Sequence,
@@ -195,6 +156,6 @@ public static class ArenaApi
             : (chosen, null);
     }
 
-    private static async Task<HashSet<string>> ExcludedVotersAsync(IQuerySession session, CancellationToken cancellationToken) =>
+    public static async Task<HashSet<string>> ExcludedVotersAsync(IQuerySession session, CancellationToken cancellationToken) =>
         [.. (await session.Query<ArenaVoterStatus>().Where(status => status.Excluded).ToListAsync(cancellationToken)).Select(status => status.Id)];
 }

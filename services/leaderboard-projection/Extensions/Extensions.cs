@@ -1,3 +1,4 @@
+using CommunityEvals.LeaderboardProjection.Arena;
 using CommunityEvals.LeaderboardProjection.Feed;
 using CommunityEvals.LeaderboardProjection.Leaderboards;
 using CommunityEvals.LeaderboardProjection.ScoreChanges;
@@ -59,5 +60,7 @@ internal static class Extensions
         builder.Services.AddHostedService<ScoreChangeWatcher>();
         builder.Services.AddSingleton<PublishedChangesJournal>();
         builder.Services.AddHostedService<ScoreChangePublisher>();
+        // Arena ratings changes to RabbitMQ (see Arena/ArenaChangePublisher.cs).
+        builder.Services.AddHostedService<ArenaChangePublisher>();
     }
 }

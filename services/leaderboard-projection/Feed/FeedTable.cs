@@ -66,6 +66,11 @@ public static class FeedTable
             Where("stream = @", new NpgsqlParameter<string> { TypedValue = stream });
         }
 
+        if (query.Types is { Count: > 0 } types)
+        {
+            Where("type = any(@)", new NpgsqlParameter<string[]> { TypedValue = [.. types] });
+        }
+
         if (query.Commit is { } commit)
         {
             // Commits, pull request openings, updates and merges carry their commit under "commit".
@@ -112,5 +117,5 @@ public static class FeedTable
     public static string Text(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 }
 
-/// <summary>Which feed entries to read: after or before a sequence, of one stream, of one commit; oldest or newest first.</summary>
-public sealed record FeedQuery(long After = 0, long? Before = null, string? Stream = null, string? Commit = null, bool NewestFirst = false);
+/// <summary>Which feed entries to read: after or before a sequence, of one stream, of one commit, of some event types; oldest or newest first.</summary>
+public sealed record FeedQuery(long After = 0, long? Before = null, string? Stream = null, string? Commit = null, bool NewestFirst = false, IReadOnlyList<string>? Types = null);

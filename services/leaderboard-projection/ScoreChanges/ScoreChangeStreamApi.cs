@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using CommunityEvals.LeaderboardProjection.Arena;
 using CommunityEvals.Platform.Http;
 using Marten;
 using Microsoft.AspNetCore.Http.Features;
@@ -117,13 +118,20 @@ public static class ScoreChangeStreamApi
             start = ChangePosition.AfterEvent(after);
         }
 
+        long arenaStart;
         if (start is null)
         {
             await using var session = store.QuerySession();
             start = await ScoreChangeFeed.LatestAsync(session, cancellationToken);
+            arenaStart = await ArenaChangeFeed.LatestAsync(session, cancellationToken);
+        }
+        else
+        {
+            // Resuming: arena changes of later events (an arena event's changes all go out together).
+            arenaStart = start.Value.Sequence;
         }
 
-        return new ScoreChangeStream(store, signal, start.Value, benchmark, model);
+        return new ScoreChangeStream(store, signal, start.Value, benchmark, model, arenaStart);
     }
 
     private static bool IsRepoId(string value)
@@ -135,10 +143,20 @@ public static class ScoreChangeStreamApi
     /// <summary>One event of the stream, as it goes on the wire.</summary>
     public static string Format(ScoreChangeRecord change) =>
         $"id: {change.Id}\nevent: {EventName}\ndata: {JsonSerializer.Serialize(change.ToMessage(), JsonSerializerOptions.Web)}\n\n";
+
+    public const string ArenaEventName = "arena-changed";
+
+    /// <summary>An arena board's new ratings, as it goes on the wire (ARENA.md).</summary>
+    public static string Format(CommunityEvals.Contracts.ArenaRatingsChanged change) =>
+        $"id: {change.Id}\nevent: {ArenaEventName}\ndata: {JsonSerializer.Serialize(change, JsonSerializerOptions.Web)}\n\n";
 }
 
 /// <summary>Writes the stream until the client goes away, flushing after every batch of events and every keep-alive.</summary>
-public sealed class ScoreChangeStream(IDocumentStore store, ScoreChangeSignal signal, ChangePosition start, string? benchmark, string? model) : IResult
+/// <remarks>
+/// Arena changes (<c>arena-changed</c>) go out in the same stream in id order; they belong to no model,
+/// so a stream filtered by <c>model</c> leaves them out.
+/// </remarks>
+public sealed class ScoreChangeStream(IDocumentStore store, ScoreChangeSignal signal, ChangePosition start, string? benchmark, string? model, long arenaStart = long.MaxValue) : IResult
 {
     public const int PageSize = 200;
 
@@ -162,6 +180,7 @@ public sealed class ScoreChangeStream(IDocumentStore store, ScoreChangeSignal si
         var logger = httpContext.RequestServices.GetRequiredService<ILogger<ScoreChangeStream>>();
 
         var position = start;
+        var arenaPosition = model is null ? arenaStart : long.MaxValue;
         var lastWrite = DateTimeOffset.UtcNow;
         try
         {
@@ -171,32 +190,62 @@ public sealed class ScoreChangeStream(IDocumentStore store, ScoreChangeSignal si
             {
                 var next = signal.Next;
                 IReadOnlyList<ScoreChangeRecord> changes;
+                ArenaChangeFeed.Page arena = new([], arenaPosition);
                 try
                 {
                     await using var session = store.QuerySession();
                     changes = await ScoreChangeFeed.AfterAsync(session, position, PageSize, cancellationToken, benchmark, model);
+                    if (arenaPosition != long.MaxValue)
+                    {
+                        // Not past the score changes read when there may be more of them: ids go out in order.
+                        var through = changes.Count == PageSize ? changes[^1].Sequence : (long?)null;
+                        arena = await ArenaChangeFeed.AfterAsync(session, arenaPosition, PageSize, cancellationToken, benchmark, through);
+                    }
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
                     logger.LogWarning(exception, "Reading score changes for a stream failed; retrying");
                     changes = [];
+                    arena = new([], arenaPosition);
+                }
+
+                if (changes.Count > 0 || arena.Changes.Count > 0)
+                {
+                    var text = new StringBuilder();
+                    var arenaChanges = arena.Changes.GetEnumerator();
+                    var more = arenaChanges.MoveNext();
+                    foreach (var change in changes)
+                    {
+                        for (; more && arenaChanges.Current.Sequence < change.Sequence; more = arenaChanges.MoveNext())
+                        {
+                            text.Append(ScoreChangeStreamApi.Format(arenaChanges.Current));
+                        }
+
+                        text.Append(ScoreChangeStreamApi.Format(change));
+                    }
+
+                    for (; more; more = arenaChanges.MoveNext())
+                    {
+                        text.Append(ScoreChangeStreamApi.Format(arenaChanges.Current));
+                    }
+
+                    await WriteAsync(response, text.ToString(), cancellationToken);
+                    lastWrite = DateTimeOffset.UtcNow;
                 }
 
                 if (changes.Count > 0)
                 {
-                    var text = new StringBuilder();
-                    foreach (var change in changes)
-                    {
-                        text.Append(ScoreChangeStreamApi.Format(change));
-                    }
-
-                    await WriteAsync(response, text.ToString(), cancellationToken);
                     position = ChangePosition.Of(changes[^1]);
-                    lastWrite = DateTimeOffset.UtcNow;
-                    if (changes.Count == PageSize)
-                    {
-                        continue;
-                    }
+                }
+
+                if (arenaPosition != long.MaxValue)
+                {
+                    arenaPosition = arena.Through;
+                }
+
+                if (changes.Count == PageSize || arena.More)
+                {
+                    continue;
                 }
 
                 var quiet = DateTimeOffset.UtcNow - lastWrite;

@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using CommunityEvals.IntegrationTests.Infrastructure;
 using CommunityEvals.IntegrationTests.Leaderboards;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 
 namespace CommunityEvals.IntegrationTests.Arena;
 
@@ -228,6 +230,71 @@ public sealed class ArenaTests(StackFixture stack)
 
         using var missing = await stack.Anonymous.GetAsync($"/api/arena/{arena.Dataset}/nothing/leaderboard");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_counted_vote_is_published_once_as_arena_changed_on_the_stream_and_as_ArenaRatingsChanged_on_RabbitMQ()
+    {
+        var arena = await stack.CreateArenaAsync("arenapublish", models: 2, samples: 2);
+        var voter = await stack.CreateUserAsync("publisher");
+        var battle = await voter.Client.BattleAsync(arena);
+
+        // Both listening before the vote.
+        var received = new System.Collections.Concurrent.ConcurrentQueue<JsonElement>();
+        var connection = await new ConnectionFactory { Uri = new Uri(stack.BrokerConnectionString) }.CreateConnectionAsync();
+        var channel = await connection.CreateChannelAsync();
+        const string exchange = "CommunityEvals.Contracts:ArenaRatingsChanged";
+        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true);
+        var queue = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true)).QueueName;
+        await channel.QueueBindAsync(queue, exchange, routingKey: "");
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            var message = JsonDocument.Parse(delivery.Body.ToArray()).RootElement.GetProperty("message").Clone();
+            if (message.GetProperty("benchmark").GetString() == arena.Dataset)
+            {
+                received.Enqueue(message);
+            }
+
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(queue, autoAck: true, consumer);
+
+        using var sse = new HttpClient { BaseAddress = stack.Gateway, Timeout = Timeout.InfiniteTimeSpan };
+        using var stream = await sse.GetAsync($"/api/events/stream?benchmark={arena.Dataset}", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        Assert.Equal(": stream open", await reader.ReadLineAsync());
+
+        await voter.Client.VoteInTimeAsync(battle, "B");
+        // An uncounted vote changes no rating: nothing is published for it.
+        var ownerBattle = await arena.Scenario.Owner.BattleAsync(arena);
+        await arena.Scenario.Owner.VoteAsync(ownerBattle.GetProperty("battleId").GetString()!, "A");
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        string? id = null, name = null, data = null;
+        while (data is null)
+        {
+            var line = await reader.ReadLineAsync(timeout.Token) ?? throw new InvalidOperationException("the stream ended");
+            if (line.StartsWith("id: ", StringComparison.Ordinal)) id = line[4..];
+            else if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line[7..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && name == "arena-changed") data = line[6..];
+        }
+
+        var change = JsonDocument.Parse(data).RootElement;
+        Assert.Equal($"{change.GetProperty("sequence").GetInt64()}.1", id);
+        Assert.Equal(("main", "overall", 1), (change.GetProperty("task").GetString(), change.GetProperty("dimension").GetString(), change.GetProperty("votes").GetInt32()));
+        var rows = change.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, row => Assert.InRange(row.GetProperty("rating").GetDouble(), row.GetProperty("lower").GetDouble(), row.GetProperty("upper").GetDouble()));
+
+        var published = await Eventually.GetAsync(() => Task.FromResult(received.IsEmpty ? null : received.ToList()), "ArenaRatingsChanged on RabbitMQ");
+        await Task.Delay(1500);
+        var only = Assert.Single(received);
+        Assert.Equal(id, only.GetProperty("id").GetString());
+        Assert.Equal(1, only.GetProperty("votes").GetInt32());
+        Assert.NotEmpty(published);
+        await channel.CloseAsync();
+        await connection.CloseAsync();
     }
 
     private async Task RatingsVotesAsync(ArenaSteps.ArenaScenario arena, int votes) =>
