@@ -32,6 +32,7 @@ public sealed partial class DocumentedRoutesTests(StackFixture stack)
             ["revision"] = "main",
             ["sample_id"] = "1",
             ["user"] = s.OwnerName,
+            ["battle_id"] = "not-a-battle",
         };
 
         var unserved = new List<string>();
