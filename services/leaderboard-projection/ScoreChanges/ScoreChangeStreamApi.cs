@@ -40,17 +40,12 @@ public static class ScoreChangeStreamApi
     public static async Task<Results<Ok<ChangesPage>, ProblemDocumentResult>> ListAsync(
         HttpRequest request, IQuerySession session, CancellationToken cancellationToken)
     {
-        var benchmark = request.Query["benchmark"].FirstOrDefault();
-        var model = request.Query["model"].FirstOrDefault();
-        if (benchmark is not null && !IsRepoId(benchmark))
+        var (benchmark, model, refused) = Filters(request);
+        if (refused is not null)
         {
-            return Problems.BadRequest("'benchmark' must be a dataset id, org/name.");
+            return refused;
         }
 
-        if (model is not null && !IsRepoId(model))
-        {
-            return Problems.BadRequest("'model' must be a model id, org/name.");
-        }
 
         var start = ChangePosition.Start;
         if (request.Query["after"].FirstOrDefault() is { Length: > 0 } afterText)
@@ -85,17 +80,12 @@ public static class ScoreChangeStreamApi
     public static async Task<Results<ScoreChangeStream, ProblemDocumentResult>> StreamAsync(
         HttpRequest request, IDocumentStore store, ScoreChangeSignal signal, CancellationToken cancellationToken)
     {
-        var benchmark = request.Query["benchmark"].FirstOrDefault();
-        var model = request.Query["model"].FirstOrDefault();
-        if (benchmark is not null && !IsRepoId(benchmark))
+        var (benchmark, model, refused) = Filters(request);
+        if (refused is not null)
         {
-            return Problems.BadRequest("'benchmark' must be a dataset id, org/name.");
+            return refused;
         }
 
-        if (model is not null && !IsRepoId(model))
-        {
-            return Problems.BadRequest("'model' must be a model id, org/name.");
-        }
 
         ChangePosition? start = null;
         var lastEventId = request.Headers["Last-Event-ID"].FirstOrDefault();
@@ -132,6 +122,21 @@ public static class ScoreChangeStreamApi
         }
 
         return new ScoreChangeStream(store, signal, start.Value, benchmark, model, arenaStart);
+    }
+
+    /// <summary>The <c>benchmark</c> and <c>model</c> filters (null when absent), or why they are refused.</summary>
+    private static (string? Benchmark, string? Model, ProblemDocumentResult? Problem) Filters(HttpRequest request)
+    {
+        var benchmark = request.Query["benchmark"].FirstOrDefault();
+        var model = request.Query["model"].FirstOrDefault();
+        if (benchmark is not null && !IsRepoId(benchmark))
+        {
+            return (null, null, Problems.BadRequest("'benchmark' must be a dataset id, org/name."));
+        }
+
+        return model is not null && !IsRepoId(model)
+            ? (null, null, Problems.BadRequest("'model' must be a model id, org/name."))
+            : (benchmark, model, null);
     }
 
     private static bool IsRepoId(string value)

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.IO.Compression;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using CommunityEvals.Ratings;
 
@@ -330,34 +329,16 @@ public sealed class BootstrapSamplerTests
 }
 
 /// <summary>
-/// The shared arena fixtures, kept with the contract outside this repository (../shared/fixtures/arena
-/// next to the checkout): looked for above the build output and above this source file.
+/// The contract's arena reference data (../shared/fixtures/arena), copied into Ratings/Fixtures so that
+/// the tests run from any clone, and copied to the build output.
 /// </summary>
 internal static class ArenaFixtures
 {
-    private static readonly Lazy<string> Directory = new(() => Locate());
     private static readonly Lazy<IReadOnlyList<Battle>> Battles = new(() => ReadBattles(Path("battles-30-models.csv.gz")));
 
     public static IReadOnlyList<Battle> ThirtyModelBattles => Battles.Value;
 
-    public static string Path(string name) => System.IO.Path.Combine(Directory.Value, name);
-
-    private static string Locate([CallerFilePath] string sourceFile = "")
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, System.IO.Path.GetDirectoryName(sourceFile)! })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = System.IO.Path.Combine(dir.FullName, "shared", "fixtures", "arena");
-                if (File.Exists(System.IO.Path.Combine(candidate, "battles-30-models.csv.gz")))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        throw new FileNotFoundException("the shared arena fixtures (shared/fixtures/arena next to the checkout) were not found");
-    }
+    public static string Path(string name) => System.IO.Path.Combine(AppContext.BaseDirectory, "Ratings", "Fixtures", name);
 
     private static List<Battle> ReadBattles(string path)
     {

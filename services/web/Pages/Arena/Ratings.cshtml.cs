@@ -6,26 +6,8 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace CommunityEvals.Web.Pages.Arena;
 
 /// <summary>An arena task's ratings per dimension: Bradley-Terry ratings with their 95% intervals as bars, and the votes behind them.</summary>
-public sealed class RatingsPage(GatewayApi api) : PageModel
+public sealed class RatingsPage(GatewayApi api) : ArenaPageModel
 {
-    [BindProperty(SupportsGet = true)]
-    public string Org { get; set; } = "";
-
-    [BindProperty(SupportsGet = true)]
-    public string Name { get; set; } = "";
-
-    [BindProperty(SupportsGet = true)]
-    public string TaskId { get; set; } = "";
-
-    [BindProperty(SupportsGet = true, Name = "dimension")]
-    public string? Dimension { get; set; }
-
-    public string Benchmark => $"{Org}/{Name}";
-
-    public string Arena => $"/arena/{Benchmark}/{Uri.EscapeDataString(TaskId)}";
-
-    public IReadOnlyList<ArenaPages.DimensionInfo> Dimensions { get; private set; } = [];
-
     public JsonElement Board { get; private set; }
 
     public IReadOnlyList<JsonElement> Rows { get; private set; } = [];
@@ -46,9 +28,8 @@ public sealed class RatingsPage(GatewayApi api) : PageModel
 
         Dimensions = ArenaPages.DimensionsOf(benchmark.Json());
         Dimension ??= Dimensions[0].Id;
-        var task = Uri.EscapeDataString(TaskId);
-        var board = api.GetAsync($"/api/arena/{escaped}/{task}/leaderboard?dimension={Uri.EscapeDataString(Dimension)}", cancellationToken);
-        var votes = api.GetAsync($"/api/arena/{escaped}/{task}/votes?limit=1000", cancellationToken);
+        var board = api.GetAsync($"{ApiPath}/leaderboard?dimension={Uri.EscapeDataString(Dimension)}", cancellationToken);
+        var votes = api.GetAsync($"{ApiPath}/votes?limit=1000", cancellationToken);
         if (await board is not { Ok: true } answered)
         {
             return StatusCode((await board).PageStatus);

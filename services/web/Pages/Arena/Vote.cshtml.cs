@@ -9,26 +9,8 @@ namespace CommunityEvals.Web.Pages.Arena;
 /// The arena's voting page (ARENA.md): one battle at a time, two unlabeled answers, four choices; after
 /// a vote, who was who and whether it counted, with the next battle below it.
 /// </summary>
-public sealed class VotePage(GatewayApi api, Visitor visitor) : PageModel
+public sealed class VotePage(GatewayApi api, Visitor visitor) : ArenaPageModel
 {
-    [BindProperty(SupportsGet = true)]
-    public string Org { get; set; } = "";
-
-    [BindProperty(SupportsGet = true)]
-    public string Name { get; set; } = "";
-
-    [BindProperty(SupportsGet = true)]
-    public string TaskId { get; set; } = "";
-
-    [BindProperty(SupportsGet = true, Name = "dimension")]
-    public string? Dimension { get; set; }
-
-    public string Benchmark => $"{Org}/{Name}";
-
-    public string Self => $"/arena/{Benchmark}/{Uri.EscapeDataString(TaskId)}";
-
-    public IReadOnlyList<ArenaPages.DimensionInfo> Dimensions { get; private set; } = [];
-
     public string? SignedInAs { get; private set; }
 
     public JsonElement? Battle { get; private set; }
@@ -75,7 +57,7 @@ public sealed class VotePage(GatewayApi api, Visitor visitor) : PageModel
             return Page();
         }
 
-        var battle = await api.GetAsync($"/api/arena/{Uri.EscapeDataString(Org)}/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(TaskId)}/battle?dimension={Uri.EscapeDataString(Dimension)}", cancellationToken);
+        var battle = await api.GetAsync($"{ApiPath}/battle?dimension={Uri.EscapeDataString(Dimension)}", cancellationToken);
         if (battle.Ok)
         {
             Battle = battle.Json();
