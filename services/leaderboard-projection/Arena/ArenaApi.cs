@@ -141,10 +141,7 @@ public static class ArenaApi
             return (null, Problems.NotFound($"{benchmarkId} is not a registered benchmark"));
         }
 
-        var tasks = benchmark.Definition.ValueKind == JsonValueKind.Object && benchmark.Definition.TryGetProperty("tasks", out var list) && list.ValueKind == JsonValueKind.Array
-            ? list.EnumerateArray().Select(task => task.TryGetProperty("id", out var id) ? id.ToString() : "").ToList()
-            : [];
-        if (!tasks.Contains(taskId))
+        if (!benchmark.TaskIds().Contains(taskId))
         {
             return (null, Problems.NotFound($"{benchmarkId} has no task '{taskId}'"));
         }

@@ -23,4 +23,12 @@ public sealed class BenchmarkDocument
     public DateTimeOffset UpdatedAt { get; set; }
 
     public DateTimeOffset? OfficialAt { get; set; }
+
+    /// <summary>The ids of its tasks, in file order.</summary>
+    public IReadOnlyList<string> TaskIds() =>
+        Definition.ValueKind == JsonValueKind.Object && Definition.TryGetProperty("tasks", out var tasks) && tasks.ValueKind == JsonValueKind.Array
+            ? [.. tasks.EnumerateArray()
+                .Where(task => task.ValueKind == JsonValueKind.Object && task.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
+                .Select(task => task.GetProperty("id").GetString()!)]
+            : [];
 }

@@ -86,18 +86,12 @@ public static class BenchmarksApi
         string? Text(string key) =>
             benchmark.Definition is { ValueKind: JsonValueKind.Object } definition
             && definition.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-        IReadOnlyList<string> tasks = benchmark.Definition is { ValueKind: JsonValueKind.Object } root
-            && root.TryGetProperty("tasks", out var list) && list.ValueKind == JsonValueKind.Array
-            ? [.. list.EnumerateArray()
-                .Where(task => task.ValueKind == JsonValueKind.Object && task.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
-                .Select(task => task.GetProperty("id").GetString()!)]
-            : [];
         return new BenchmarkSummary(
             benchmark.DatasetId,
             Text("name"),
             Text("description"),
             benchmark.Official,
-            tasks,
+            benchmark.TaskIds(),
             card?.Languages ?? [],
             card?.CardTags ?? [],
             results,

@@ -30,6 +30,7 @@ public sealed class ArenaTests(StackFixture stack)
         Assert.Equal(arena.Dataset, battle.GetProperty("benchmark").GetString());
         Assert.True(battle.GetProperty("expiresAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(59));
 
+        var beforeVote = DateTimeOffset.UtcNow.AddSeconds(1.5);
         var vote = await voter.Client.VoteInTimeAsync(battle, "A");
         Assert.True(vote.GetProperty("counted").GetBoolean());
         var winner = vote.GetProperty("models").GetProperty("A").GetString()!;
@@ -55,6 +56,16 @@ public sealed class ArenaTests(StackFixture stack)
         Assert.Equal(voter.Name, entry.GetProperty("voter").GetString());
         Assert.Equal([winner, loser], entry.GetProperty("models").EnumerateArray().Select(m => m.GetString()));
         Assert.True(entry.GetProperty("counted").GetBoolean());
+
+        // As of a time before the vote: no vote, no row.
+        var earlier = await Boards.GetJsonAsync(stack.Anonymous, $"{arena.LeaderboardPath}?as_of={Uri.EscapeDataString(beforeVote.ToString("O"))}");
+        Assert.Equal(0, earlier.GetProperty("votes").GetInt32());
+        Assert.Empty(earlier.GetProperty("rows").EnumerateArray());
+        Assert.Equal(beforeVote.UtcDateTime, earlier.GetProperty("asOf").GetDateTimeOffset().UtcDateTime, TimeSpan.FromMilliseconds(1));
+        using (var badTime = await stack.Anonymous.GetAsync($"{arena.LeaderboardPath}?as_of=yesterday"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, badTime.StatusCode);
+        }
 
         // The same ratings again: an ETag and a 304.
         using var first = await stack.Anonymous.GetAsync(arena.LeaderboardPath);

@@ -26,5 +26,5 @@ public abstract class ArenaPageModel : PageModel
     /// <summary>The API's path of the task's arena.</summary>
     protected string ApiPath => $"/api/arena/{Uri.EscapeDataString(Org)}/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(TaskId)}";
 
-    public IReadOnlyList<ArenaPages.DimensionInfo> Dimensions { get; protected set; } = [];
+    public IReadOnlyList<CommunityEvals.Formats.ArenaDimension> Dimensions { get; protected set; } = [];
 }
