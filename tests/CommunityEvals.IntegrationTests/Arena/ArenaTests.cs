@@ -308,6 +308,33 @@ public sealed class ArenaTests(StackFixture stack)
         await connection.CloseAsync();
     }
 
+    [Fact]
+    public async Task Rebuilding_the_projections_gives_the_same_ratings_and_vote_log()
+    {
+        var arena = await stack.CreateArenaAsync("arenarebuild", models: 2, samples: 2);
+        var voter = await stack.CreateUserAsync("rebuilder");
+        await voter.Client.VoteInTimeAsync(await voter.Client.BattleAsync(arena), "A");
+        await arena.Scenario.Owner.VoteInTimeAsync(await arena.Scenario.Owner.BattleAsync(arena), "B");
+        await RatingsVotesAsync(arena, 1);
+        var votesBefore = await Eventually.GetAsync(async () =>
+        {
+            var log = await Boards.GetJsonAsync(stack.Anonymous, arena.VotesPath);
+            return log.GetProperty("votes").GetArrayLength() == 2 ? log.GetRawText() : null;
+        }, "both votes in the log");
+        var ratingsBefore = Without(await Boards.GetJsonAsync(stack.Anonymous, arena.LeaderboardPath), "computedAt");
+
+        using (var rebuild = await stack.Admin.PostAsync(Leaderboards.ProjectionRebuildTests.RebuildRoute, null))
+        {
+            Assert.True(rebuild.StatusCode == HttpStatusCode.OK, $"rebuild: {(int)rebuild.StatusCode} {await rebuild.Content.ReadAsStringAsync()}");
+        }
+
+        Assert.Equal(votesBefore, (await Boards.GetJsonAsync(stack.Anonymous, arena.VotesPath)).GetRawText());
+        Assert.Equal(ratingsBefore, Without(await Boards.GetJsonAsync(stack.Anonymous, arena.LeaderboardPath), "computedAt"));
+    }
+
+    private static string Without(JsonElement json, string property) =>
+        System.Text.Json.Nodes.JsonNode.Parse(json.GetRawText())!.AsObject() is var node && node.Remove(property) ? node.ToJsonString() : json.GetRawText();
+
     private async Task RatingsVotesAsync(ArenaSteps.ArenaScenario arena, int votes) =>
         await Eventually.ValueAsync(async () =>
             (await Boards.GetJsonAsync(stack.Anonymous, arena.LeaderboardPath)).GetProperty("votes").GetInt32() == votes ? true : (bool?)null,
