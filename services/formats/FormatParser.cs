@@ -90,6 +90,10 @@ public sealed class FormatParser
         }
         return Guard(issues, () => ReadYaml(frontMatter, issues, lineOffset, root => root is YMapping map
             ? new DatasetCard(Strings(map.Get("language")), Strings(map.Get("tags")))
+            {
+                TaskCategories = Strings(map.Get("task_categories")),
+                License = Strings(map.Get("license")).FirstOrDefault(),
+            }
             : DatasetCard.Empty)).Value ?? DatasetCard.Empty;
 
         static IReadOnlyList<string> Strings(YNode? node) => node switch

@@ -41,7 +41,16 @@ public static class BenchmarksApi
         [property: JsonPropertyName("downloads")] int Downloads,
         [property: JsonPropertyName("likes")] int Likes,
         [property: JsonPropertyName("tags")] IReadOnlyList<string> Tags,
-        [property: JsonPropertyName("description"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description);
+        [property: JsonPropertyName("description"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description,
+        [property: JsonPropertyName("cardData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DatasetCardData? CardData);
+
+    /// <summary>What the dataset card (and the benchmark's name) say, in the Hub's <c>cardData</c> keys.</summary>
+    public sealed record DatasetCardData(
+        [property: JsonPropertyName("pretty_name"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PrettyName,
+        [property: JsonPropertyName("language")] IReadOnlyList<string> Language,
+        [property: JsonPropertyName("tags")] IReadOnlyList<string> Tags,
+        [property: JsonPropertyName("task_categories")] IReadOnlyList<string> TaskCategories,
+        [property: JsonPropertyName("license"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? License);
 
     /// <summary>One registered benchmark as the native list shows it.</summary>
     /// <param name="Results">Eligible results on its boards (all tasks): what the home page orders by.</param>
@@ -171,7 +180,12 @@ public static class BenchmarksApi
             limit = parsed;
         }
 
-        var filters = HubFormat.Values(query, "filter");
+        // ACCESS.md "Discovering test sets": filter=language:xx or a tag (repeated, all must match), or
+        // the same as language= and tags= (comma-separated).
+        var filters = HubFormat.Values(query, "filter")
+            .Concat(Split(query["language"]).Select(language => $"language:{language}"))
+            .Concat(Split(query["tags"]))
+            .ToList();
         var benchmarks = await session.Query<BenchmarkDocument>().ToListAsync(cancellationToken);
         var repos = await session.Query<RepoPage>().Where(page => page.Kind == "dataset").ToListAsync(cancellationToken);
 
@@ -185,7 +199,10 @@ public static class BenchmarksApi
         return TypedResults.Ok<IReadOnlyList<DatasetItem>>(limit is { } take ? items.Take(take).ToList() : items);
     }
 
-    /// <summary>Dataset repos and registered benchmarks as Hub list items, filtered by tags, author and search; by id.</summary>
+    private static IEnumerable<string> Split(Microsoft.Extensions.Primitives.StringValues values) =>
+        values.SelectMany(value => (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    /// <summary>Dataset repos and registered benchmarks as Hub list items, filtered by tags, author and search (in id and name); by id.</summary>
     public static List<DatasetItem> List(
         IReadOnlyList<BenchmarkDocument> benchmarks,
         IReadOnlyList<RepoPage> repos,
@@ -199,7 +216,9 @@ public static class BenchmarksApi
             .Select(id => Item(id, byDataset.GetValueOrDefault(id), pages.GetValueOrDefault(id)))
             .Where(item => filters.All(filter => item.Tags.Contains(filter, StringComparer.OrdinalIgnoreCase)))
             .Where(item => string.IsNullOrEmpty(author) || string.Equals(item.Author, author, StringComparison.OrdinalIgnoreCase))
-            .Where(item => string.IsNullOrEmpty(search) || item.Id.Contains(search, StringComparison.OrdinalIgnoreCase))
+            .Where(item => string.IsNullOrEmpty(search)
+                || item.Id.Contains(search, StringComparison.OrdinalIgnoreCase)
+                || (item.CardData?.PrettyName?.Contains(search, StringComparison.OrdinalIgnoreCase) ?? false))
             .OrderBy(item => item.Id, StringComparer.Ordinal)
             .ToList();
     }
@@ -218,8 +237,14 @@ public static class BenchmarksApi
 
         if (page is not null)
         {
+            // As the Hub writes a card's facts into its tags.
             tags.AddRange(page.CardTags);
             tags.AddRange(page.Languages.Select(language => $"language:{language}"));
+            tags.AddRange(page.TaskCategories.Select(category => $"task_categories:{category}"));
+            if (page.License is { } license)
+            {
+                tags.Add($"license:{license}");
+            }
         }
 
         string? description = null;
@@ -244,7 +269,21 @@ public static class BenchmarksApi
             Downloads: 0,
             Likes: 0,
             tags,
-            description);
+            description,
+            CardDataOf(benchmark, page));
+    }
+
+    /// <summary>The card's facts and the benchmark's name; null when there is neither.</summary>
+    private static DatasetCardData? CardDataOf(BenchmarkDocument? benchmark, RepoPage? page)
+    {
+        var name = benchmark?.Definition is { ValueKind: JsonValueKind.Object } definition
+            && definition.TryGetProperty("name", out var text) && text.ValueKind == JsonValueKind.String ? text.GetString() : null;
+        if (name is null && (page is null || (page.Languages.Count == 0 && page.CardTags.Count == 0 && page.TaskCategories.Count == 0 && page.License is null)))
+        {
+            return null;
+        }
+
+        return new DatasetCardData(name, page?.Languages ?? [], page?.CardTags ?? [], page?.TaskCategories ?? [], page?.License);
     }
 
     private static List<DatasetItem> Order(List<DatasetItem> items, Func<DatasetItem, string> key, string? direction) =>

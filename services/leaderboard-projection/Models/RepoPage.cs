@@ -41,6 +41,12 @@ public sealed class RepoPage
     /// <summary>A dataset card's own <c>tags</c>.</summary>
     public List<string> CardTags { get; set; } = [];
 
+    /// <summary>A dataset card's <c>task_categories</c>.</summary>
+    public List<string> TaskCategories { get; set; } = [];
+
+    /// <summary>A dataset card's <c>license</c>.</summary>
+    public string? License { get; set; }
+
     /// <summary>Results of <c>main</c> and of pull requests that are open or closed (a closed one may reopen).</summary>
     public List<RepoResult> Results { get; set; } = [];
 

@@ -114,6 +114,8 @@ public static class RepoPageRules
                 : DatasetCard.Empty;
             page.Languages = [.. card.Languages];
             page.CardTags = [.. card.Tags];
+            page.TaskCategories = [.. card.TaskCategories];
+            page.License = card.License;
         }
 
         page.MainHead = commit.CommitOid;

@@ -19,7 +19,7 @@ public sealed partial class WebPagesTests
         var language = $"x{Guid.NewGuid():N}"[..10];
         var busy = await stack.CreateScenarioAsync("busy");
         var quiet = await stack.CreateScenarioAsync("quiet");
-        await CommitCardAsync(busy, $"---\nlanguage: [{language}, en]\ntags: [community-made]\n---\n# Busy\n");
+        await CommitCardAsync(busy, $"---\nlanguage: [{language}, en]\ntags: [community-made]\ntask_categories: [question-answering]\nlicense: cc-by-4.0\n---\n# Busy\n");
         await stack.CommitResultAsync(busy, "61");
         var second = await busy.Owner.CreateRepoAsync("model", "model-13b", busy.Org);
         await busy.Owner.CommitResultAsync(second, busy.Dataset, "64");
@@ -42,6 +42,19 @@ public sealed partial class WebPagesTests
         var hub = await Boards.GetJsonAsync(stack.Anonymous, $"/api/datasets?filter=language:{language}");
         Assert.Equal(busy.Dataset, Assert.Single(hub.EnumerateArray()).GetProperty("id").GetString());
         Assert.Contains("community-made", Assert.Single(hub.EnumerateArray()).GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+
+        // ACCESS.md "Discovering test sets": the same through language= and tags=, and the card's facts in the answer.
+        var byParameters = await Boards.GetJsonAsync(stack.Anonymous, $"/api/datasets?filter=benchmark&language={language}&tags=community-made,question-answering-not-a-tag");
+        Assert.Empty(byParameters.EnumerateArray());
+        byParameters = await Boards.GetJsonAsync(stack.Anonymous, $"/api/datasets?filter=benchmark&language={language}&tags=community-made");
+        var found = Assert.Single(byParameters.EnumerateArray());
+        Assert.Contains("task_categories:question-answering", found.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        Assert.Contains("license:cc-by-4.0", found.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        var card = found.GetProperty("cardData");
+        Assert.Equal([language, "en"], card.GetProperty("language").EnumerateArray().Select(l => l.GetString()));
+        Assert.Equal("cc-by-4.0", card.GetProperty("license").GetString());
+        Assert.Equal(["question-answering"], card.GetProperty("task_categories").EnumerateArray().Select(l => l.GetString()));
+        Assert.Contains(busy.Dataset, (await Boards.GetJsonAsync(stack.Anonymous, "/api/datasets?search=Test%20benchmark")).EnumerateArray().Select(d => d.GetProperty("id").GetString()));
 
         var home = await PageAsync($"/?language={language}");
         var table = home[..home.IndexOf("Recent activity", StringComparison.Ordinal)];

@@ -10,10 +10,12 @@ public class DatasetCardTests
     [Fact]
     public void Languages_and_tags_are_read_as_lists_or_single_strings()
     {
-        var card = Parser.ParseDatasetCard("README.md", "---\nlanguage:\n  - sw\n  - en\ntags: medical\npretty_name: Quiz\n---\n# Quiz\n");
+        var card = Parser.ParseDatasetCard("README.md", "---\nlanguage:\n  - sw\n  - en\ntags: medical\ntask_categories: [question-answering]\nlicense: cc-by-4.0\npretty_name: Quiz\n---\n# Quiz\n");
 
         Assert.Equal(["sw", "en"], card.Languages);
         Assert.Equal(["medical"], card.Tags);
+        Assert.Equal(["question-answering"], card.TaskCategories);
+        Assert.Equal("cc-by-4.0", card.License);
     }
 
     [Theory]
