@@ -24,7 +24,11 @@ public static class BenchmarksApi
     {
         app.MapGroup("/api/benchmarks").MapGet("/", ListBenchmarksAsync);
         app.MapGroup("/api/benchmarks/{org}/{name}").MapGet("/", GetBenchmarkAsync);
-        app.MapGroup("/api/datasets").MapGet("/", ListDatasetsAsync);
+        var datasets = app.MapGroup("/api/datasets");
+        datasets.MapGet("/", ListDatasetsAsync);
+        datasets.MapGet("/{org}/{name}", (string org, string name, IQuerySession session, HttpResponse response, CancellationToken cancellationToken) =>
+            GetDatasetAsync(org, name, "HEAD", session, response, cancellationToken));
+        datasets.MapGet("/{org}/{name}/revision/{**revision}", GetDatasetAsync);
         return app;
     }
 
@@ -163,6 +167,55 @@ public static class BenchmarksApi
 
         result["official"] = benchmark.Official;
         return result;
+    }
+
+    /// <summary>The Hub's dataset info (<c>datasetInfo</c>, <c>snapshot_download</c>): a list item with the files of the revision.</summary>
+    public sealed record DatasetInfo(
+        [property: JsonPropertyName("_id")] string ObjectId,
+        [property: JsonPropertyName("id")] string Id,
+        [property: JsonPropertyName("author")] string Author,
+        [property: JsonPropertyName("sha")] string? Sha,
+        [property: JsonPropertyName("createdAt")] string CreatedAt,
+        [property: JsonPropertyName("lastModified")] string LastModified,
+        [property: JsonPropertyName("private")] bool Private,
+        [property: JsonPropertyName("gated")] bool Gated,
+        [property: JsonPropertyName("disabled")] bool Disabled,
+        [property: JsonPropertyName("downloads")] int Downloads,
+        [property: JsonPropertyName("likes")] int Likes,
+        [property: JsonPropertyName("tags")] IReadOnlyList<string> Tags,
+        [property: JsonPropertyName("description"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description,
+        [property: JsonPropertyName("cardData")] DatasetCardData CardData,
+        [property: JsonPropertyName("siblings")] IReadOnlyList<ModelsApi.Sibling> Siblings);
+
+    /// <summary><c>GET /api/datasets/{org}/{name}[/revision/{rev}]</c>: 404 with the Hub's <c>X-Error-Code</c> for a missing repo or revision.</summary>
+    public static async Task<Results<Ok<DatasetInfo>, ProblemDocumentResult>> GetDatasetAsync(
+        string org, string name, string revision, IQuerySession session, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var datasetId = $"{org}/{name}";
+        var page = await session.LoadAsync<RepoPage>(StreamKeys.Repo("dataset", datasetId), cancellationToken);
+        if (page is null)
+        {
+            response.Headers["X-Error-Code"] = "RepoNotFound";
+            return Problems.NotFound($"dataset {datasetId} does not exist");
+        }
+
+        var rev = Uri.UnescapeDataString(revision);
+        var resolved = ModelsApi.TryResolveRef(page, rev, out var onRef)
+            ? onRef
+            : ModelsApi.ResolveCommit(await ModelsApi.RevisionsAsync(page, session, cancellationToken), rev);
+        if (resolved is null)
+        {
+            response.Headers["X-Error-Code"] = "RevisionNotFound";
+            return Problems.NotFound($"revision '{rev}' does not exist in {datasetId}");
+        }
+
+        var benchmark = await session.LoadAsync<BenchmarkDocument>(StreamKeys.Benchmark(datasetId), cancellationToken);
+        var item = Item(datasetId, benchmark, page);
+        return TypedResults.Ok(new DatasetInfo(
+            item.ObjectId, item.Id, item.Author, resolved.Sha, item.CreatedAt, HubFormat.Time(resolved.LastModified),
+            item.Private, item.Gated, item.Disabled, item.Downloads, item.Likes, item.Tags, item.Description,
+            item.CardData ?? new DatasetCardData(null, [], [], [], null),
+            [.. resolved.Files.Select(path => new ModelsApi.Sibling(path))]));
     }
 
     public static async Task<Results<Ok<IReadOnlyList<DatasetItem>>, ProblemDocumentResult>> ListDatasetsAsync(

@@ -18,6 +18,7 @@ public static class ModelsApi
 
     public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
     {
+        app.MapGroup("/api/models").MapGet("/", ListModelsAsync);
         var model = app.MapGroup("/api/models/{org}/{name}");
         model.MapGet("/", GetModelAsync);
         model.MapGet("/revision/{**revision}", GetModelRevisionAsync);
@@ -69,6 +70,61 @@ public static class ModelsApi
         bool Disputed,
         Verification Verification,
         JsonElement Data);
+
+    /// <summary>One model in the Hub's list (<c>listModels</c>, <c>list_models</c>).</summary>
+    public sealed record ModelListItem(
+        [property: JsonPropertyName("_id")] string ObjectId,
+        [property: JsonPropertyName("id")] string Id,
+        [property: JsonPropertyName("modelId")] string ModelId,
+        [property: JsonPropertyName("author")] string Author,
+        [property: JsonPropertyName("sha")] string? Sha,
+        [property: JsonPropertyName("createdAt")] string CreatedAt,
+        [property: JsonPropertyName("lastModified")] string LastModified,
+        [property: JsonPropertyName("private")] bool Private,
+        [property: JsonPropertyName("gated")] bool Gated,
+        [property: JsonPropertyName("pipeline_tag")] string? PipelineTag,
+        [property: JsonPropertyName("library_name")] string? LibraryName,
+        [property: JsonPropertyName("downloads")] int Downloads,
+        [property: JsonPropertyName("likes")] int Likes,
+        [property: JsonPropertyName("tags")] IReadOnlyList<string> Tags);
+
+    /// <summary><c>GET /api/models[?author=&amp;search=&amp;limit=&amp;sort=&amp;direction=]</c>: model repos, by id unless sorted by a time.</summary>
+    public static async Task<Results<Ok<IReadOnlyList<ModelListItem>>, ProblemDocumentResult>> ListModelsAsync(
+        HttpRequest request, IQuerySession session, CancellationToken cancellationToken)
+    {
+        var query = request.Query;
+        int? limit = null;
+        if (query["limit"].FirstOrDefault() is { Length: > 0 } limitText)
+        {
+            if (!int.TryParse(limitText, out var parsed) || parsed < 1)
+            {
+                return Problems.BadRequest("'limit' must be a positive integer.");
+            }
+
+            limit = parsed;
+        }
+
+        var author = query["author"].FirstOrDefault();
+        var search = query["search"].FirstOrDefault();
+        var pages = await session.Query<RepoPage>().Where(page => page.Kind == "model").ToListAsync(cancellationToken);
+        IEnumerable<ModelListItem> items = pages
+            .Where(page => string.IsNullOrEmpty(author) || string.Equals(page.Owner, author, StringComparison.OrdinalIgnoreCase))
+            .Where(page => string.IsNullOrEmpty(search) || page.Repo.Contains(search, StringComparison.OrdinalIgnoreCase))
+            .Select(page => new ModelListItem(HubFormat.ObjectId(page.Id), page.Repo, page.Repo, page.Owner, page.MainHead,
+                HubFormat.Time(page.CreatedAt), HubFormat.Time(page.LastModified), Private: false, Gated: false, PipelineTag: null, LibraryName: null,
+                Downloads: 0, Likes: 0, Tags: page.BaseModel is { Count: > 0 } ? ["base_model:" + page.BaseModel[0]] : []))
+            .OrderBy(item => item.Id, StringComparer.Ordinal);
+        items = (query["sort"].FirstOrDefault(), query["direction"].FirstOrDefault()) switch
+        {
+            // Hub times are fixed-width UTC strings, so they sort as text; the Hub's default direction is descending.
+            ("lastModified", "1") => items.OrderBy(item => item.LastModified, StringComparer.Ordinal),
+            ("lastModified", _) => items.OrderByDescending(item => item.LastModified, StringComparer.Ordinal),
+            ("createdAt", "1") => items.OrderBy(item => item.CreatedAt, StringComparer.Ordinal),
+            ("createdAt", _) => items.OrderByDescending(item => item.CreatedAt, StringComparer.Ordinal),
+            _ => items,
+        };
+        return TypedResults.Ok<IReadOnlyList<ModelListItem>>([.. limit is { } take ? items.Take(take) : items]);
+    }
 
     public static Task<Results<Ok<ModelInfo>, ProblemDocumentResult>> GetModelAsync(
         string org, string name, HttpRequest request, IQuerySession session, CancellationToken cancellationToken) =>

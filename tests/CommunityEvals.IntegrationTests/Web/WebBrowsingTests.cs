@@ -75,6 +75,48 @@ public sealed partial class WebPagesTests
     }
 
     [Fact]
+    public async Task Dataset_info_and_the_model_list_answer_in_the_Hubs_shapes()
+    {
+        var s = await stack.CreateScenarioAsync("hubinfo");
+        await CommitCardAsync(s, "---\nlanguage: [yo]\nlicense: mit\n---\n# Info\n");
+        await stack.CommitResultAsync(s, "50");
+
+        var dataset = await Eventually.ValueAsync(async () =>
+        {
+            var answer = await Boards.GetJsonAsync(stack.Anonymous, $"/api/datasets/{s.Dataset}");
+            return answer.GetProperty("siblings").GetArrayLength() == 2 ? answer : (JsonElement?)null;
+        }, "the dataset's two files");
+        Assert.Equal(s.Dataset, dataset.GetProperty("id").GetString());
+        Assert.Equal(["README.md", "eval.yaml"], dataset.GetProperty("siblings").EnumerateArray().Select(f => f.GetProperty("rfilename").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal("mit", dataset.GetProperty("cardData").GetProperty("license").GetString());
+        Assert.Equal("Test benchmark", dataset.GetProperty("cardData").GetProperty("pretty_name").GetString());
+        Assert.Contains("benchmark", dataset.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        Assert.False(dataset.GetProperty("private").GetBoolean());
+        var sha = dataset.GetProperty("sha").GetString()!;
+        Assert.Equal(sha, (await Boards.GetJsonAsync(stack.Anonymous, $"/api/datasets/{s.Dataset}/revision/main")).GetProperty("sha").GetString());
+
+        using (var missing = await stack.Anonymous.GetAsync($"/api/datasets/{s.Org}/no-such-dataset"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+            Assert.Equal("RepoNotFound", missing.Headers.GetValues("X-Error-Code").Single());
+        }
+
+        using (var noRevision = await stack.Anonymous.GetAsync($"/api/datasets/{s.Dataset}/revision/{new string('0', 40)}"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, noRevision.StatusCode);
+            Assert.Equal("RevisionNotFound", noRevision.Headers.GetValues("X-Error-Code").Single());
+        }
+
+        var models = await Boards.GetJsonAsync(stack.Anonymous, $"/api/models?author={s.Org}");
+        var model = Assert.Single(models.EnumerateArray());
+        Assert.Equal(s.Model, model.GetProperty("id").GetString());
+        Assert.Equal(s.Model, model.GetProperty("modelId").GetString());
+        Assert.Single((await Boards.GetJsonAsync(stack.Anonymous, $"/api/models?search={s.Org}&limit=1")).EnumerateArray());
+        using var badLimit = await stack.Anonymous.GetAsync("/api/models?limit=0");
+        Assert.Equal(HttpStatusCode.BadRequest, badLimit.StatusCode);
+    }
+
+    [Fact]
     public async Task A_commit_url_opens_a_page_with_the_commits_files_and_results()
     {
         var s = await stack.CreateScenarioAsync("commitpage");
