@@ -66,7 +66,19 @@ public static class ArenaApi
 
         var board = ArenaAnswers.Board(benchmarkId, taskId);
         var kept = await ArenaAnswers.ModelsAsync(session, board, cancellationToken);
-        var eligible = await EligibleModelsAsync(clients, benchmarkId, taskId, cancellationToken);
+        HashSet<string> eligible;
+        try
+        {
+            eligible = await EligibleModelsAsync(clients, benchmarkId, taskId, cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            // The boards are out of reach for a moment (the projection restarting): not the caller's fault.
+            request.HttpContext.Response.Headers.RetryAfter = "5";
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Unavailable",
+                "The leaderboards, which say which models may take part, cannot be read right now; retry in a few seconds.");
+        }
+
         var models = kept.Keys.Where(eligible.Contains).ToList();
         var samples = models.Count < 2 ? [] : await ArenaAnswers.SamplesAsync(session, board, models, cancellationToken);
         if (samples.Count < 2)
