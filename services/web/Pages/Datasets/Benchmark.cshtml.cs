@@ -54,8 +54,8 @@ public sealed class BenchmarkModel(GatewayApi api) : PageModel
         var benchmark = await api.GetAsync($"/api/benchmarks/{Uri.EscapeDataString(Org)}/{Uri.EscapeDataString(Name)}", cancellationToken);
         if (benchmark.Status == 404)
         {
-            var listed = await api.GetAsync($"/api/datasets?search={Uri.EscapeDataString(Id)}", cancellationToken);
-            NotABenchmark = listed.Ok && listed.Json().EnumerateArray().Any(dataset => Format.Text(dataset, "id") == Id);
+            var dataset = await api.GetAsync($"/api/datasets/{Uri.EscapeDataString(Org)}/{Uri.EscapeDataString(Name)}", cancellationToken);
+            NotABenchmark = dataset.Ok;
             if (NotABenchmark)
             {
                 CardHtml = await card;

@@ -61,10 +61,8 @@ public sealed class HistoryModel(GatewayApi api) : PageModel
             return Page();
         }
 
-        var listed = await api.GetAsync($"/api/datasets?search={Uri.EscapeDataString(Id)}", cancellationToken);
-        var created = listed.Ok
-            ? listed.Json().EnumerateArray().Where(d => Format.Text(d, "id") == Id).Select(d => Format.Text(d, "createdAt")).FirstOrDefault()
-            : null;
+        var dataset = await api.GetAsync($"/api/datasets/{escaped}", cancellationToken);
+        var created = dataset.Ok ? Format.Text(dataset.Json(), "createdAt") : null;
         var now = DateTimeOffset.UtcNow;
         var start = DateTimeOffset.TryParse(created, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : now.AddDays(-30);
         Times = [.. Enumerable.Range(1, Points).Select(i => start + (now - start) * i / Points)];
