@@ -222,15 +222,10 @@ public static class BenchmarksApi
         HttpRequest request, IQuerySession session, CancellationToken cancellationToken)
     {
         var query = request.Query;
-        int? limit = null;
-        if (query["limit"].FirstOrDefault() is { Length: > 0 } limitText)
+        var (limit, refused) = HubFormat.Limit(query);
+        if (refused is not null)
         {
-            if (!int.TryParse(limitText, out var parsed) || parsed < 1)
-            {
-                return Problems.BadRequest("'limit' must be a positive integer.");
-            }
-
-            limit = parsed;
+            return Problems.BadRequest(refused);
         }
 
         // ACCESS.md "Discovering test sets": filter=language:xx or a tag (repeated, all must match), or
@@ -242,14 +237,10 @@ public static class BenchmarksApi
         var benchmarks = await session.Query<BenchmarkDocument>().ToListAsync(cancellationToken);
         var repos = await session.Query<RepoPage>().Where(page => page.Kind == "dataset").ToListAsync(cancellationToken);
 
-        var items = List(benchmarks, repos, filters, query["author"].FirstOrDefault(), query["search"].FirstOrDefault());
-        items = (query["sort"].FirstOrDefault(), query["direction"].FirstOrDefault()) switch
-        {
-            ("lastModified", var direction) => Order(items, item => item.LastModified, direction),
-            ("createdAt", var direction) => Order(items, item => item.CreatedAt, direction),
-            _ => items,
-        };
-        return TypedResults.Ok<IReadOnlyList<DatasetItem>>(limit is { } take ? items.Take(take).ToList() : items);
+        var items = HubFormat.SortByTime(
+            List(benchmarks, repos, filters, query["author"].FirstOrDefault(), query["search"].FirstOrDefault()),
+            query, item => item.CreatedAt, item => item.LastModified);
+        return TypedResults.Ok<IReadOnlyList<DatasetItem>>([.. limit is { } take ? items.Take(take) : items]);
     }
 
     private static IEnumerable<string> Split(Microsoft.Extensions.Primitives.StringValues values) =>
@@ -338,10 +329,4 @@ public static class BenchmarksApi
 
         return new DatasetCardData(name, page?.Languages ?? [], page?.CardTags ?? [], page?.TaskCategories ?? [], page?.License);
     }
-
-    private static List<DatasetItem> Order(List<DatasetItem> items, Func<DatasetItem, string> key, string? direction) =>
-        // Hub times are fixed-width UTC strings, so they sort as text; the Hub's default direction is descending.
-        direction == "1"
-            ? items.OrderBy(key, StringComparer.Ordinal).ToList()
-            : items.OrderByDescending(key, StringComparer.Ordinal).ToList();
 }

@@ -93,15 +93,10 @@ public static class ModelsApi
         HttpRequest request, IQuerySession session, CancellationToken cancellationToken)
     {
         var query = request.Query;
-        int? limit = null;
-        if (query["limit"].FirstOrDefault() is { Length: > 0 } limitText)
+        var (limit, refused) = HubFormat.Limit(query);
+        if (refused is not null)
         {
-            if (!int.TryParse(limitText, out var parsed) || parsed < 1)
-            {
-                return Problems.BadRequest("'limit' must be a positive integer.");
-            }
-
-            limit = parsed;
+            return Problems.BadRequest(refused);
         }
 
         var author = query["author"].FirstOrDefault();
@@ -114,15 +109,7 @@ public static class ModelsApi
                 HubFormat.Time(page.CreatedAt), HubFormat.Time(page.LastModified), Private: false, Gated: false, PipelineTag: null, LibraryName: null,
                 Downloads: 0, Likes: 0, Tags: page.BaseModel is { Count: > 0 } ? ["base_model:" + page.BaseModel[0]] : []))
             .OrderBy(item => item.Id, StringComparer.Ordinal);
-        items = (query["sort"].FirstOrDefault(), query["direction"].FirstOrDefault()) switch
-        {
-            // Hub times are fixed-width UTC strings, so they sort as text; the Hub's default direction is descending.
-            ("lastModified", "1") => items.OrderBy(item => item.LastModified, StringComparer.Ordinal),
-            ("lastModified", _) => items.OrderByDescending(item => item.LastModified, StringComparer.Ordinal),
-            ("createdAt", "1") => items.OrderBy(item => item.CreatedAt, StringComparer.Ordinal),
-            ("createdAt", _) => items.OrderByDescending(item => item.CreatedAt, StringComparer.Ordinal),
-            _ => items,
-        };
+        items = HubFormat.SortByTime(items, query, item => item.CreatedAt, item => item.LastModified);
         return TypedResults.Ok<IReadOnlyList<ModelListItem>>([.. limit is { } take ? items.Take(take) : items]);
     }
 

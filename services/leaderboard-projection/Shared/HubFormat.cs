@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
 namespace CommunityEvals.LeaderboardProjection.Shared;
@@ -37,4 +38,28 @@ public static class HubFormat
         _ when value.Equals("false", StringComparison.OrdinalIgnoreCase) || value == "0" => false,
         _ => null,
     };
+
+    /// <summary>A list's <c>limit</c>: null when absent, or why it is refused.</summary>
+    public static (int? Limit, string? Problem) Limit(IQueryCollection query) =>
+        query["limit"].FirstOrDefault() is not { Length: > 0 } text ? (null, null)
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit >= 1 ? (limit, null)
+        : (null, "'limit' must be a positive integer.");
+
+    /// <summary>
+    /// A Hub list in the order <c>sort=lastModified|createdAt</c> and <c>direction</c> ask for (descending
+    /// unless <c>direction=1</c>, as on the Hub); as given otherwise. Hub times are fixed-width UTC
+    /// strings, so they sort as text.
+    /// </summary>
+    public static IEnumerable<T> SortByTime<T>(IEnumerable<T> items, IQueryCollection query, Func<T, string> createdAt, Func<T, string> lastModified)
+    {
+        Func<T, string>? key = query["sort"].FirstOrDefault() switch
+        {
+            "lastModified" => lastModified,
+            "createdAt" => createdAt,
+            _ => null,
+        };
+        return key is null ? items
+            : query["direction"].FirstOrDefault() == "1" ? items.OrderBy(key, StringComparer.Ordinal)
+            : items.OrderByDescending(key, StringComparer.Ordinal);
+    }
 }
