@@ -46,7 +46,12 @@ public static class BenchmarksApi
         [property: JsonPropertyName("likes")] int Likes,
         [property: JsonPropertyName("tags")] IReadOnlyList<string> Tags,
         [property: JsonPropertyName("description"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description,
-        [property: JsonPropertyName("cardData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DatasetCardData? CardData);
+        [property: JsonPropertyName("cardData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DatasetCardData? CardData)
+    {
+        /// <summary>The files of a revision: only in one dataset's info (<c>datasetInfo</c>, <c>snapshot_download</c>), not in lists.</summary>
+        [JsonPropertyName("siblings"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public IReadOnlyList<ModelsApi.Sibling>? Siblings { get; init; }
+    }
 
     /// <summary>What the dataset card (and the benchmark's name) say, in the Hub's <c>cardData</c> keys.</summary>
     public sealed record DatasetCardData(
@@ -169,26 +174,11 @@ public static class BenchmarksApi
         return result;
     }
 
-    /// <summary>The Hub's dataset info (<c>datasetInfo</c>, <c>snapshot_download</c>): a list item with the files of the revision.</summary>
-    public sealed record DatasetInfo(
-        [property: JsonPropertyName("_id")] string ObjectId,
-        [property: JsonPropertyName("id")] string Id,
-        [property: JsonPropertyName("author")] string Author,
-        [property: JsonPropertyName("sha")] string? Sha,
-        [property: JsonPropertyName("createdAt")] string CreatedAt,
-        [property: JsonPropertyName("lastModified")] string LastModified,
-        [property: JsonPropertyName("private")] bool Private,
-        [property: JsonPropertyName("gated")] bool Gated,
-        [property: JsonPropertyName("disabled")] bool Disabled,
-        [property: JsonPropertyName("downloads")] int Downloads,
-        [property: JsonPropertyName("likes")] int Likes,
-        [property: JsonPropertyName("tags")] IReadOnlyList<string> Tags,
-        [property: JsonPropertyName("description"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description,
-        [property: JsonPropertyName("cardData")] DatasetCardData CardData,
-        [property: JsonPropertyName("siblings")] IReadOnlyList<ModelsApi.Sibling> Siblings);
-
-    /// <summary><c>GET /api/datasets/{org}/{name}[/revision/{rev}]</c>: 404 with the Hub's <c>X-Error-Code</c> for a missing repo or revision.</summary>
-    public static async Task<Results<Ok<DatasetInfo>, ProblemDocumentResult>> GetDatasetAsync(
+    /// <summary>
+    /// <c>GET /api/datasets/{org}/{name}[/revision/{rev}]</c>: the list item at the revision, with its files;
+    /// 404 with the Hub's <c>X-Error-Code</c> for a missing repo or revision.
+    /// </summary>
+    public static async Task<Results<Ok<DatasetItem>, ProblemDocumentResult>> GetDatasetAsync(
         string org, string name, string revision, IQuerySession session, HttpResponse response, CancellationToken cancellationToken)
     {
         var datasetId = $"{org}/{name}";
@@ -211,11 +201,13 @@ public static class BenchmarksApi
 
         var benchmark = await session.LoadAsync<BenchmarkDocument>(StreamKeys.Benchmark(datasetId), cancellationToken);
         var item = Item(datasetId, benchmark, page);
-        return TypedResults.Ok(new DatasetInfo(
-            item.ObjectId, item.Id, item.Author, resolved.Sha, item.CreatedAt, HubFormat.Time(resolved.LastModified),
-            item.Private, item.Gated, item.Disabled, item.Downloads, item.Likes, item.Tags, item.Description,
-            item.CardData ?? new DatasetCardData(null, [], [], [], null),
-            [.. resolved.Files.Select(path => new ModelsApi.Sibling(path))]));
+        return TypedResults.Ok(item with
+        {
+            Sha = resolved.Sha,
+            LastModified = HubFormat.Time(resolved.LastModified),
+            CardData = item.CardData ?? new DatasetCardData(null, [], [], [], null),
+            Siblings = [.. resolved.Files.Select(path => new ModelsApi.Sibling(path))],
+        });
     }
 
     public static async Task<Results<Ok<IReadOnlyList<DatasetItem>>, ProblemDocumentResult>> ListDatasetsAsync(

@@ -35,6 +35,7 @@ public static class ModelsApi
         [property: JsonPropertyName("pullRequest"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? PullRequest,
         [property: JsonPropertyName("data")] JsonElement Data);
 
+    /// <summary>A model in the Hub's shape: one model's info with its files and card, or a list item without them (null).</summary>
     public sealed record ModelInfo(
         [property: JsonPropertyName("_id")] string ObjectId,
         [property: JsonPropertyName("id")] string Id,
@@ -51,8 +52,8 @@ public static class ModelsApi
         [property: JsonPropertyName("downloads")] int Downloads,
         [property: JsonPropertyName("likes")] int Likes,
         [property: JsonPropertyName("tags")] IReadOnlyList<string> Tags,
-        [property: JsonPropertyName("siblings")] IReadOnlyList<Sibling> Siblings,
-        [property: JsonPropertyName("cardData")] IReadOnlyDictionary<string, object> CardData,
+        [property: JsonPropertyName("siblings"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<Sibling>? Siblings,
+        [property: JsonPropertyName("cardData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, object>? CardData,
         [property: JsonPropertyName("evalResults"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<HubEvalResult>? EvalResults);
 
     public sealed record Verification(string Status);
@@ -71,25 +72,8 @@ public static class ModelsApi
         Verification Verification,
         JsonElement Data);
 
-    /// <summary>One model in the Hub's list (<c>listModels</c>, <c>list_models</c>).</summary>
-    public sealed record ModelListItem(
-        [property: JsonPropertyName("_id")] string ObjectId,
-        [property: JsonPropertyName("id")] string Id,
-        [property: JsonPropertyName("modelId")] string ModelId,
-        [property: JsonPropertyName("author")] string Author,
-        [property: JsonPropertyName("sha")] string? Sha,
-        [property: JsonPropertyName("createdAt")] string CreatedAt,
-        [property: JsonPropertyName("lastModified")] string LastModified,
-        [property: JsonPropertyName("private")] bool Private,
-        [property: JsonPropertyName("gated")] bool Gated,
-        [property: JsonPropertyName("pipeline_tag")] string? PipelineTag,
-        [property: JsonPropertyName("library_name")] string? LibraryName,
-        [property: JsonPropertyName("downloads")] int Downloads,
-        [property: JsonPropertyName("likes")] int Likes,
-        [property: JsonPropertyName("tags")] IReadOnlyList<string> Tags);
-
     /// <summary><c>GET /api/models[?author=&amp;search=&amp;limit=&amp;sort=&amp;direction=]</c>: model repos, by id unless sorted by a time.</summary>
-    public static async Task<Results<Ok<IReadOnlyList<ModelListItem>>, ProblemDocumentResult>> ListModelsAsync(
+    public static async Task<Results<Ok<IReadOnlyList<ModelInfo>>, ProblemDocumentResult>> ListModelsAsync(
         HttpRequest request, IQuerySession session, CancellationToken cancellationToken)
     {
         var query = request.Query;
@@ -102,15 +86,16 @@ public static class ModelsApi
         var author = query["author"].FirstOrDefault();
         var search = query["search"].FirstOrDefault();
         var pages = await session.Query<RepoPage>().Where(page => page.Kind == "model").ToListAsync(cancellationToken);
-        IEnumerable<ModelListItem> items = pages
+        IEnumerable<ModelInfo> items = pages
             .Where(page => string.IsNullOrEmpty(author) || string.Equals(page.Owner, author, StringComparison.OrdinalIgnoreCase))
             .Where(page => string.IsNullOrEmpty(search) || page.Repo.Contains(search, StringComparison.OrdinalIgnoreCase))
-            .Select(page => new ModelListItem(HubFormat.ObjectId(page.Id), page.Repo, page.Repo, page.Owner, page.MainHead,
-                HubFormat.Time(page.CreatedAt), HubFormat.Time(page.LastModified), Private: false, Gated: false, PipelineTag: null, LibraryName: null,
-                Downloads: 0, Likes: 0, Tags: page.BaseModel is { Count: > 0 } ? ["base_model:" + page.BaseModel[0]] : []))
+            .Select(page => new ModelInfo(HubFormat.ObjectId(page.Id), page.Repo, page.Repo, page.Owner, page.MainHead,
+                HubFormat.Time(page.CreatedAt), HubFormat.Time(page.LastModified), Private: false, Disabled: false, Gated: false, PipelineTag: null,
+                LibraryName: null, Downloads: 0, Likes: 0, Tags: page.BaseModel is { Count: > 0 } ? ["base_model:" + page.BaseModel[0]] : [],
+                Siblings: null, CardData: null, EvalResults: null))
             .OrderBy(item => item.Id, StringComparer.Ordinal);
         items = HubFormat.SortByTime(items, query, item => item.CreatedAt, item => item.LastModified);
-        return TypedResults.Ok<IReadOnlyList<ModelListItem>>([.. limit is { } take ? items.Take(take) : items]);
+        return TypedResults.Ok<IReadOnlyList<ModelInfo>>([.. limit is { } take ? items.Take(take) : items]);
     }
 
     public static Task<Results<Ok<ModelInfo>, ProblemDocumentResult>> GetModelAsync(
