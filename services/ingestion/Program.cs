@@ -1,4 +1,6 @@
+using CommunityEvals.Ingestion.Access;
 using CommunityEvals.Ingestion.Accounts;
+using CommunityEvals.Ingestion.Files;
 using CommunityEvals.Ingestion.Benchmarks;
 using CommunityEvals.Ingestion.Commits;
 using CommunityEvals.Ingestion.Discussions;
@@ -28,5 +30,8 @@ app.MapCommitsApi();
 app.MapDiscussionsApi();
 app.MapHidingApi();
 app.MapBenchmarksApi();
+app.MapFilesApi();
+app.MapLfsApi();
+app.MapAccessApi();
 
 app.Run();

@@ -3,10 +3,20 @@ using System.Text.Json;
 namespace CommunityEvals.Contracts.Events;
 
 /// <summary>A model or dataset repo came to be. <paramref name="Repo"/> is <c>org/name</c>.</summary>
-public sealed record RepoCreated(string Repo, string Kind, string Owner, bool OwnerIsOrg);
+/// <param name="Private">Whether only its owners (and the admin) may see it (ACCESS.md "Visibility").</param>
+public sealed record RepoCreated(string Repo, string Kind, string Owner, bool OwnerIsOrg, bool Private = false);
 
-/// <summary>A file as a commit left it: its text (result files and cards are small and public) and hash.</summary>
-public sealed record CommittedFile(string Path, string Sha256, string Content);
+/// <summary>
+/// A file as a commit left it. Results, cards and <c>eval.yaml</c> keep their text here (small and
+/// public, so every read model stays a projection); a dataset's data file keeps only its
+/// <paramref name="Size"/> and hash, its bytes being stored once per content outside the log.
+/// </summary>
+/// <param name="Size">Set for a data file (its bytes are in the blob store, <paramref name="Content"/> is empty).</param>
+public sealed record CommittedFile(string Path, string Sha256, string Content, long? Size = null)
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsData => Size is not null;
+}
 
 /// <summary>
 /// One result: one item of one <c>.eval_results</c> file (or one <c>model-index</c> metric) on one
@@ -68,3 +78,21 @@ public sealed record PullRequestMerged(
 public sealed record ResultHidden(string Repo, string ResultId, string Reason);
 
 public sealed record ResultUnhidden(string Repo, string ResultId);
+
+/// <summary>
+/// A repo's settings changed (ACCESS.md "Visibility", "Gated test sets"): what they are now.
+/// <paramref name="Gated"/> is <c>auto</c>, <c>manual</c>, or null when anyone may download.
+/// </summary>
+public sealed record RepoSettingsChanged(string Repo, string Kind, bool Private, string? Gated);
+
+/// <summary>
+/// Someone asked for a gated dataset's data. <paramref name="Status"/> is <c>accepted</c> at once
+/// when the dataset is gated <c>auto</c>, else <c>pending</c>.
+/// </summary>
+public sealed record AccessRequested(string Repo, string User, string? Reason, string Status);
+
+/// <summary>An owner set a request's status (<c>accepted</c>, <c>rejected</c> or <c>pending</c>).</summary>
+public sealed record AccessRequestHandled(string Repo, string User, string Status, string? RejectionReason);
+
+/// <summary>An owner granted a user access without a request of theirs.</summary>
+public sealed record AccessGranted(string Repo, string User);

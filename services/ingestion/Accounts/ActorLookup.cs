@@ -1,4 +1,5 @@
 using CommunityEvals.Ingestion.Repos;
+using CommunityEvals.Platform.EventStore;
 using CommunityEvals.Platform.Http;
 using CommunityEvals.Platform.Identity;
 using Marten;

@@ -1,17 +1,8 @@
 using CommunityEvals.Contracts.Events;
+using CommunityEvals.Platform.EventStore;
 using Marten.Events.Projections;
 
 namespace CommunityEvals.Ingestion.Accounts;
-
-/// <summary>A user and the orgs they belong to, keyed by user name (the write side's own view).</summary>
-public sealed class UserProfile
-{
-    public string Id { get; set; } = "";
-
-    public List<string> Orgs { get; set; } = [];
-
-    public DateTimeOffset CreatedAt { get; set; }
-}
 
 public sealed class UserProfileProjection : MultiStreamProjection<UserProfile, string>
 {

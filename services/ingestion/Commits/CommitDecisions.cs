@@ -53,6 +53,7 @@ public sealed record CommitOutcome(Decision Decision, int? PullRequestNumber, IR
 /// </summary>
 public static class CommitDecisions
 {
+    /// <param name="storedBlobs">The sizes of the uploaded files' blobs that are in the store, by sha256.</param>
     public static CommitOutcome Decide(
         CommitFiles command,
         RepoState repo,
@@ -60,12 +61,19 @@ public static class CommitDecisions
         FormatParser parser,
         IBenchmarkCatalog catalog,
         RegisteredBenchmark? existingBenchmark,
-        VerifyTokenValidator? tokens = null)
+        VerifyTokenValidator? tokens = null,
+        IReadOnlyDictionary<string, long>? storedBlobs = null,
+        CommitLimits? limits = null)
     {
         var pullRequest = command.Target is CommitTarget.ExistingPullRequest existing ? repo.PullRequest(existing.Number) : null;
         if (Refuse(command, repo, actor, pullRequest) is { } refusal)
         {
             return new CommitOutcome(refusal, null, []);
+        }
+
+        if (RefuseDataFiles(command.Commit, repo, storedBlobs ?? new Dictionary<string, long>(), limits ?? new CommitLimits()) is { } refusedFiles)
+        {
+            return new CommitOutcome(refusedFiles, null, []);
         }
 
         var refName = command.Target switch
@@ -82,7 +90,7 @@ public static class CommitDecisions
         }
 
         var before = command.Target is CommitTarget.Main ? repo.MainResults : pullRequest?.Results ?? [];
-        var changedPaths = command.Commit.Files.Select(file => file.Path).Concat(command.Commit.DeletedPaths).ToHashSet();
+        var changedPaths = command.Commit.WrittenPaths.Concat(command.Commit.DeletedPaths).ToHashSet();
         var kept = parsed.Results.Select(result => result.ResultId).ToHashSet();
         var retracted = before.Where(pair => changedPaths.Contains(pair.Key))
             .SelectMany(pair => pair.Value)
@@ -170,7 +178,7 @@ public static class CommitDecisions
         }
 
         var errors = new List<ValidationError>();
-        foreach (var path in command.Commit.Files.Select(file => file.Path).Concat(command.Commit.DeletedPaths))
+        foreach (var path in command.Commit.WrittenPaths.Concat(command.Commit.DeletedPaths))
         {
             if (RepoPaths.Refusal(repo.Kind, path) is { } why)
             {
@@ -186,7 +194,7 @@ public static class CommitDecisions
             errors.Add(new ValidationError(path, null, null, null, "path", $"'{path}' cannot be deleted: it does not exist"));
         }
 
-        if (command.Commit.Files.Count == 0 && command.Commit.DeletedPaths.Count == 0)
+        if (!command.Commit.WrittenPaths.Any() && command.Commit.DeletedPaths.Count == 0)
         {
             errors.Add(new ValidationError(NdjsonCommit.BodyName, null, null, null, null, "the commit changes no file"));
         }
@@ -194,6 +202,49 @@ public static class CommitDecisions
         return errors.Count > 0
             ? Decision.Reject(RejectionKind.Invalid, errors[0].Message, errors)
             : null;
+    }
+
+    /// <summary>
+    /// The rules of data files (ACCESS.md "Files in repos"): only a dataset's data files may be
+    /// uploaded beforehand, each must be in the store as promised, and sizes stay within the limits.
+    /// </summary>
+    private static Decision? RefuseDataFiles(IncomingCommit commit, RepoState repo, IReadOnlyDictionary<string, long> storedBlobs, CommitLimits limits)
+    {
+        var errors = new List<ValidationError>();
+        foreach (var file in commit.UploadedFiles.Where(file => RepoPaths.Refusal(repo.Kind, file.Path) is null))
+        {
+            if (!RepoPaths.IsDataFile(repo.Kind, file.Path))
+            {
+                errors.Add(new ValidationError(file.Path, null, file.Line, null, "key",
+                    $"'{file.Path}' must be sent inline (as a 'file' line): its text is kept with the commit; only a dataset's data files are uploaded"));
+            }
+            else if (storedBlobs.GetValueOrDefault(file.Sha256, -1) != file.Size)
+            {
+                errors.Add(new ValidationError(file.Path, null, file.Line, null, "oid",
+                    $"'{file.Path}': no uploaded file with sha256 {file.Sha256} and {file.Size} bytes; upload it first (LFS batch, then PUT)"));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return Decision.Reject(RejectionKind.Invalid, errors[0].Message, errors);
+        }
+
+        var sizes = commit.Files.Where(file => RepoPaths.IsDataFile(repo.Kind, file.Path)).Select(file => (file.Path, Size: (long)file.Content.Length))
+            .Concat(commit.UploadedFiles.Select(file => (file.Path, file.Size)))
+            .ToList();
+        var tooLarge = sizes.Where(file => file.Size > limits.MaxFileBytes)
+            .Select(file => new ValidationError(file.Path, null, null, null, "size",
+                $"'{file.Path}' is {file.Size:N0} bytes, more than the limit of {limits.MaxFileBytes:N0} bytes a file"))
+            .ToList();
+        var total = sizes.Sum(file => file.Size);
+        if (tooLarge.Count == 0 && total > limits.MaxCommitFilesBytes)
+        {
+            tooLarge.Add(new ValidationError(NdjsonCommit.BodyName, null, null, null, "size",
+                $"the commit's files are {total:N0} bytes together, more than the limit of {limits.MaxCommitFilesBytes:N0} bytes a commit"));
+        }
+
+        return tooLarge.Count > 0 ? Decision.Reject(RejectionKind.TooLarge, tooLarge[0].Message, tooLarge) : null;
     }
 
     private sealed record ParsedFiles(
@@ -214,9 +265,21 @@ public static class CommitDecisions
         IReadOnlyList<string>? baseModels = null;
         BenchmarkDefinition? benchmark = null;
 
+        foreach (var file in commit.UploadedFiles)
+        {
+            files.Add(new CommittedFile(file.Path, file.Sha256, "", file.Size));
+        }
+
         foreach (var file in commit.Files)
         {
             IReadOnlyList<ResultItem> items = [];
+            if (RepoPaths.IsDataFile(repo.Kind, file.Path))
+            {
+                // Data: bytes for the blob store, not text for the log; nothing in it is interpreted.
+                files.Add(new CommittedFile(file.Path, Convert.ToHexStringLower(SHA256.HashData(file.Content)), "", file.Content.LongLength));
+                continue;
+            }
+
             if (repo.Kind == RepoPaths.Model && RepoPaths.IsResultsFile(file.Path))
             {
                 var outcome = parser.ParseResults(file.Path, file.Content, catalog);

@@ -2,6 +2,7 @@ using CommunityEvals.Contracts.Events;
 using CommunityEvals.Formats;
 using CommunityEvals.Ingestion.Accounts;
 using CommunityEvals.Ingestion.Benchmarks;
+using CommunityEvals.Ingestion.Files;
 using CommunityEvals.Ingestion.Repos;
 using CommunityEvals.Platform.EventStore;
 using CommunityEvals.Platform.Http;
@@ -15,6 +16,18 @@ public sealed class CommitLimits
 {
     /// <summary>The largest commit body accepted, in bytes (base64 makes files a third larger).</summary>
     public long MaxCommitBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// The largest commit body to a dataset repo, whose data files may come inline: the body is read
+    /// whole, so larger files go through the LFS upload, which streams (preupload says so).
+    /// </summary>
+    public long MaxDatasetCommitBytes { get; set; } = 48 * 1024 * 1024;
+
+    /// <summary>The largest data file (ACCESS.md "Files in repos": 64 MiB).</summary>
+    public long MaxFileBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>The most bytes of data files one commit may write (ACCESS.md: 256 MiB).</summary>
+    public long MaxCommitFilesBytes { get; set; } = 256 * 1024 * 1024;
 }
 
 /// <summary>The Hub's commit protocol: <c>preupload</c> then <c>commit</c>, for models and datasets.</summary>
@@ -59,16 +72,17 @@ public static class CommitsApi
             return bad;
         }
 
-        // Results and cards are small text: everything goes inline in the commit, nothing via LFS.
+        // Results, cards and eval.yaml are small text kept in the commit's event: inline. A dataset's
+        // data files are uploaded beforehand and streamed into the blob store (LFS).
         var files = (body!.Files ?? [])
-            .Select(file => new PreuploadAnswerFile(file.Path ?? "", "regular", ShouldIgnore: false))
+            .Select(file => new PreuploadAnswerFile(file.Path ?? "", RepoPaths.IsDataFile(repo!.Kind, file.Path ?? "") ? "lfs" : "regular", ShouldIgnore: false))
             .ToList();
         return TypedResults.Ok(new PreuploadAnswer(files));
     }
 
     public static async Task<Results<Ok<CommitAnswer>, ProblemDocumentResult>> CommitAsync(
         string kinds, string org, string name, string revision, HttpRequest request, IDocumentStore store,
-        FormatParser parser, BenchmarkCatalogLoader catalogs, TrustedKeys trustedKeys, IOptions<CommitLimits> limits, CancellationToken cancellationToken)
+        FormatParser parser, BenchmarkCatalogLoader catalogs, TrustedKeys trustedKeys, IOptions<CommitLimits> limits, BlobStore blobs, CancellationToken cancellationToken)
     {
         CommitTarget? target;
         RepoState? repo;
@@ -83,11 +97,13 @@ public static class CommitsApi
             }
         }
 
-        var body = await RequestBody.ReadAsync(request, limits.Value.MaxCommitBytes, cancellationToken);
+        var maxBody = repo!.Kind == RepoPaths.Dataset ? limits.Value.MaxDatasetCommitBytes : limits.Value.MaxCommitBytes;
+        var body = await RequestBody.ReadAsync(request, maxBody, cancellationToken);
         if (body is null)
         {
             return Problems.Create(StatusCodes.Status413PayloadTooLarge, "Too large",
-                $"The commit body is larger than {limits.Value.MaxCommitBytes} bytes.");
+                $"The commit body is larger than {maxBody} bytes."
+                + (repo.Kind == RepoPaths.Dataset ? " Upload large data files first (preupload answers 'lfs' for them) and name them with lfsFile lines." : ""));
         }
 
         var (incoming, errors) = NdjsonCommit.Parse(body);
@@ -100,6 +116,7 @@ public static class CommitsApi
         var tokens = incoming.Files.Any(file => file.Content.AsSpan().IndexOf("verifyToken"u8) >= 0)
             ? await trustedKeys.ValidatorAsync(refresh: false, cancellationToken)
             : null;
+        var storedBlobs = await blobs.SizesAsync(incoming.UploadedFiles.Select(file => file.Sha256).Distinct().ToList(), cancellationToken);
         var (outcome, refused) = await store.DecideAndCommitAsync(actor!.Caller, async session =>
         {
             // Only a dataset repo's commit can write its benchmark's stream.
@@ -109,7 +126,16 @@ public static class CommitsApi
             var benchmark = current.Kind == RepoPaths.Dataset
                 ? await session.LoadAsync<RegisteredBenchmark>(StreamKeys.Benchmark(current.Repo), cancellationToken)
                 : null;
-            var decided = CommitDecisions.Decide(command, current, actor, parser, catalog, benchmark, tokens);
+            var decided = CommitDecisions.Decide(command, current, actor, parser, catalog, benchmark, tokens, storedBlobs, limits.Value);
+            if (decided.Decision.Rejection is null)
+            {
+                // Inline data files are stored with the commit that names them, in its transaction.
+                foreach (var file in incoming.Files.Where(file => RepoPaths.IsDataFile(current.Kind, file.Path)))
+                {
+                    blobs.QueueWrite(session, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file.Content)), file.Content);
+                }
+            }
+
             return (decided.Decision, decided);
         }, cancellationToken);
 
@@ -139,10 +165,9 @@ public static class CommitsApi
         }
 
         var kind = RepoPaths.KindFromSegment(kinds)!;
-        var repo = await session.LoadAsync<RepoState>(StreamKeys.Repo(kind, $"{org}/{name}"), cancellationToken);
-        if (repo is null)
+        if (await session.LoadVisibleRepoAsync(kind, $"{org}/{name}", actor, cancellationToken) is not { } repo)
         {
-            return (null, null, actor, Problems.NotFound($"{kind} repo '{org}/{name}' does not exist"));
+            return (null, null, actor, Problems.RepoNotFound(kind, $"{org}/{name}"));
         }
 
         var createPullRequest = request.Query["create_pr"].ToString() is "1" or "true" or "True";

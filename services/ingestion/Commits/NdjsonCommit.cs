@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using CommunityEvals.Ingestion.Files;
 using CommunityEvals.Platform.Http;
 
 namespace CommunityEvals.Ingestion.Commits;
@@ -9,7 +10,16 @@ public sealed record CommitHeader(string Summary, string? Description, string? P
 /// <summary>A file a commit writes, decoded; <see cref="Line"/> is its NDJSON line for error messages.</summary>
 public sealed record IncomingFile(string Path, byte[] Content, int Line);
 
-public sealed record IncomingCommit(CommitHeader Header, IReadOnlyList<IncomingFile> Files, IReadOnlyList<string> DeletedPaths);
+/// <summary>A file uploaded beforehand (the LFS batch and upload), named in the commit by its sha256 and size.</summary>
+public sealed record IncomingLfsFile(string Path, string Sha256, long Size, int Line);
+
+public sealed record IncomingCommit(CommitHeader Header, IReadOnlyList<IncomingFile> Files, IReadOnlyList<string> DeletedPaths, IReadOnlyList<IncomingLfsFile>? LfsFiles = null)
+{
+    public IReadOnlyList<IncomingLfsFile> UploadedFiles => LfsFiles ?? [];
+
+    /// <summary>Every path the commit writes, inline or uploaded.</summary>
+    public IEnumerable<string> WrittenPaths => Files.Select(file => file.Path).Concat(UploadedFiles.Select(file => file.Path));
+}
 
 /// <summary>
 /// Reads the Hub's commit body: a header line, then <c>file</c> and <c>deletedFile</c> lines
@@ -31,6 +41,7 @@ public static class NdjsonCommit
         CommitHeader? header = null;
         var files = new List<IncomingFile>();
         var deleted = new List<string>();
+        var uploaded = new List<IncomingLfsFile>();
         var lineNumber = 0;
         var sawContent = false;
 
@@ -94,10 +105,14 @@ public static class NdjsonCommit
 
                     break;
                 case "lfsFile":
-                    errors.Add(Error(lineNumber, "key", "large-file (LFS) uploads are not accepted: results and cards are small text files"));
+                    if (ReadLfsFile(value, lineNumber, errors) is { } lfsFile)
+                    {
+                        uploaded.Add(lfsFile);
+                    }
+
                     break;
                 default:
-                    errors.Add(Error(lineNumber, "key", $"unknown key '{Shorten(key)}'; expected header, file or deletedFile"));
+                    errors.Add(Error(lineNumber, "key", $"unknown key '{Shorten(key)}'; expected header, file, lfsFile or deletedFile"));
                     break;
             }
         }
@@ -107,11 +122,11 @@ public static class NdjsonCommit
             errors.Add(Error(1, "header", "the first line must be {\"key\":\"header\",\"value\":{\"summary\":...}}"));
         }
 
-        var duplicates = files.Select(file => file.Path).Concat(deleted)
+        var duplicates = files.Select(file => file.Path).Concat(uploaded.Select(file => file.Path)).Concat(deleted)
             .GroupBy(path => path).Where(group => group.Count() > 1).Select(group => group.Key);
         errors.AddRange(duplicates.Select(path => new ValidationError(path, null, null, null, "path", $"'{path}' appears more than once in the commit")));
 
-        return errors.Count > 0 ? (null, errors) : (new IncomingCommit(header!, files, deleted), errors);
+        return errors.Count > 0 ? (null, errors) : (new IncomingCommit(header!, files, deleted, uploaded), errors);
     }
 
     private static CommitHeader? ReadHeader(JsonElement value, int line, List<ValidationError> errors)
@@ -158,6 +173,38 @@ public static class NdjsonCommit
                 errors.Add(new ValidationError(path, null, line, null, "encoding", $"'{path}': encoding must be 'base64' or 'utf-8'"));
                 return null;
         }
+    }
+
+    private static IncomingLfsFile? ReadLfsFile(JsonElement value, int line, List<ValidationError> errors)
+    {
+        var path = ReadString(value, "path", line, errors);
+        var oid = ReadString(value, "oid", line, errors);
+        var algo = OptionalString(value, "algo", line, errors) ?? "sha256";
+        if (path is null || oid is null)
+        {
+            return null;
+        }
+
+        if (algo != "sha256")
+        {
+            errors.Add(new ValidationError(path, null, line, null, "algo", $"'{path}': algo must be 'sha256'"));
+            return null;
+        }
+
+        if (!Sha256Hex.IsValid(oid))
+        {
+            errors.Add(new ValidationError(path, null, line, null, "oid", $"'{path}': oid must be a sha256 in 64 lowercase hex digits"));
+            return null;
+        }
+
+        if (!value.TryGetProperty("size", out var sizeElement) || sizeElement.ValueKind != JsonValueKind.Number
+            || !sizeElement.TryGetInt64(out var size) || size < 0)
+        {
+            errors.Add(new ValidationError(path, null, line, null, "size", $"'{path}': size must be a whole number of bytes"));
+            return null;
+        }
+
+        return new IncomingLfsFile(path, oid, size, line);
     }
 
     private static string? ReadString(JsonElement value, string name, int line, List<ValidationError> errors)

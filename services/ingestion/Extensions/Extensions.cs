@@ -2,6 +2,7 @@ using CommunityEvals.Formats;
 using CommunityEvals.Ingestion.Accounts;
 using CommunityEvals.Ingestion.Benchmarks;
 using CommunityEvals.Ingestion.Commits;
+using CommunityEvals.Ingestion.Files;
 using CommunityEvals.Ingestion.Hiding;
 using CommunityEvals.Ingestion.Repos;
 using CommunityEvals.Platform.EventStore;
@@ -40,5 +41,8 @@ internal static class Extensions
         builder.Services.AddHttpClient(TrustedKeys.VerificationClient, client => client.BaseAddress = new Uri("http://verification"));
         builder.Services.Configure<CommitLimits>(builder.Configuration.GetSection("Limits"));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+        builder.Services.AddSingleton(BlobStore.FromConnectionString(EventStoreExtensions.ConnectionString(builder.Configuration)!, ServiceName));
+        builder.Services.AddSingleton(UploadTickets.FromConfiguration(builder.Configuration));
+        builder.Services.AddSingleton(TimeProvider.System);
     }
 }

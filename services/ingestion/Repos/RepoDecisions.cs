@@ -1,10 +1,11 @@
 using CommunityEvals.Contracts.Events;
+using CommunityEvals.Platform.Access;
 using CommunityEvals.Platform.EventStore;
 using CommunityEvals.Platform.Identity;
 
 namespace CommunityEvals.Ingestion.Repos;
 
-public sealed record CreateRepo(string Kind, string Name, string? Organization);
+public sealed record CreateRepo(string Kind, string Name, string? Organization, bool Private = false);
 
 /// <summary>Who the caller is, as far as a repo's rules care.</summary>
 /// <param name="Orgs">The orgs the caller belongs to.</param>
@@ -12,10 +13,13 @@ public sealed record Actor(Caller Caller, IReadOnlyList<string> Orgs)
 {
     public string Name => Caller.Name;
 
+    public Viewer Viewer => new(Caller, Orgs);
+
     /// <summary>The owner is the repo's namespace: the user, or any member of the org. The admin may do what an owner may.</summary>
-    public bool Owns(RepoState repo) =>
-        Caller.IsAdmin
-        || (repo.OwnerIsOrg ? Orgs.Contains(repo.Owner, StringComparer.Ordinal) : repo.Owner == Caller.Name);
+    public bool Owns(RepoState repo) => Viewer.Owns(repo.Owner, repo.OwnerIsOrg);
+
+    /// <summary>Whether the repo exists for this caller: a private repo does for its owners only.</summary>
+    public bool Sees(RepoState repo) => repo.Access.VisibleTo(Viewer);
 }
 
 public static class RepoDecisions
@@ -59,6 +63,6 @@ public static class RepoDecisions
             return Decision.Reject(RejectionKind.Conflict, $"the {command.Kind} repo '{repo}' already exists");
         }
 
-        return Decision.Accept(new PendingEvent(StreamKeys.Repo(command.Kind, repo), new RepoCreated(repo, command.Kind, owner, ownerIsOrg), 0));
+        return Decision.Accept(new PendingEvent(StreamKeys.Repo(command.Kind, repo), new RepoCreated(repo, command.Kind, owner, ownerIsOrg, command.Private), 0));
     }
 }

@@ -39,7 +39,7 @@ public static class RepoPaths
         }
 
         if (path.Length == 0 || path.StartsWith('/') || path.Contains('\\') || path.Contains('\0')
-            || path.Split('/').Any(segment => segment is "" or "." or ".."))
+            || path.Split('/').Any(segment => segment is "" or "." or ".." or ".git"))
         {
             return $"'{path}' is not a valid repo path";
         }
@@ -55,10 +55,15 @@ public static class RepoPaths
         {
             Model when path == Card || IsResultsFile(path) => null,
             Model => $"'{path}' is not accepted in a model repo: only README.md and .eval_results/*.yaml",
-            Dataset when path is Card or BenchmarkDefinition => null,
-            _ => $"'{path}' is not accepted in a dataset repo: only eval.yaml and README.md",
+            _ => null,
         };
     }
+
+    /// <summary>
+    /// Whether <paramref name="path"/> is a data file: anything in a dataset repo but its card and
+    /// <c>eval.yaml</c>. Its bytes live in the blob store, not in the commit's event.
+    /// </summary>
+    public static bool IsDataFile(string kind, string path) => kind == Dataset && path is not (Card or BenchmarkDefinition);
 
     private static bool IsInvisible(char c) =>
         char.IsControl(c) || char.GetUnicodeCategory(c) == UnicodeCategory.Format;

@@ -1,4 +1,6 @@
 using CommunityEvals.Contracts.Events;
+using CommunityEvals.Platform.Access;
+using JasperFx.Events;
 
 namespace CommunityEvals.Ingestion.Repos;
 
@@ -62,6 +64,9 @@ public sealed class RepoState
 
     public List<string> HiddenResults { get; set; } = [];
 
+    /// <summary>Visibility, gating and access requests: the rules every service applies.</summary>
+    public RepoAccessState Access { get; set; } = new();
+
     public PullRequestState? PullRequest(int number) => PullRequests.FirstOrDefault(pr => pr.Number == number);
 
     public bool HasResult(string resultId) =>
@@ -74,7 +79,16 @@ public sealed class RepoState
         Kind = created.Kind,
         Owner = created.Owner,
         OwnerIsOrg = created.OwnerIsOrg,
+        Access = RepoAccessState.Create(created),
     };
+
+    public void Apply(RepoSettingsChanged changed) => Access.Apply(changed);
+
+    public void Apply(IEvent<AccessRequested> requested) => Access.Apply(requested);
+
+    public void Apply(IEvent<AccessRequestHandled> handled) => Access.Apply(handled);
+
+    public void Apply(IEvent<AccessGranted> granted) => Access.Apply(granted);
 
     public void Apply(MainCommitted committed)
     {

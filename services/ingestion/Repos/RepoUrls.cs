@@ -21,3 +21,16 @@ public static class RepoUrls
     public static string Discussion(HttpRequest request, string kind, string repoId, int number) =>
         $"{Repo(request, kind, repoId)}/discussions/{number}";
 }
+
+public static class RepoLookup
+{
+    /// <summary>
+    /// The repo as <paramref name="actor"/> may know it: null when it does not exist or is private to
+    /// others (both are answered alike, ACCESS.md "Visibility").
+    /// </summary>
+    public static async Task<RepoState?> LoadVisibleRepoAsync(this Marten.IQuerySession session, string kind, string repo, Actor? actor, CancellationToken cancellationToken) =>
+        await session.LoadAsync<RepoState>(CommunityEvals.Contracts.Events.StreamKeys.Repo(kind, repo), cancellationToken) is { } state
+        && state.Access.VisibleTo(actor?.Viewer)
+            ? state
+            : null;
+}

@@ -16,7 +16,7 @@ public static class ReposApi
         return app;
     }
 
-    public sealed record CreateRepoRequest(string? Name, string? Organization, string? Type);
+    public sealed record CreateRepoRequest(string? Name, string? Organization, string? Type, System.Text.Json.JsonElement Visibility, System.Text.Json.JsonElement Private);
 
     public sealed record CreatedRepo(string Url, string Id);
 
@@ -43,7 +43,14 @@ public static class ReposApi
             (organization, name) = (prefix, rest);
         }
 
-        var command = new CreateRepo(body.Type ?? RepoPaths.Model, name, organization);
+        var (isPrivate, invalid) = Access.Visibility.Read(body.Visibility, body.Private);
+        if (invalid is not null)
+        {
+            return Problems.Create(StatusCodes.Status422UnprocessableEntity, "Validation failed", invalid,
+                [new ValidationError("request body", null, null, null, "visibility", invalid)]);
+        }
+
+        var command = new CreateRepo(body.Type ?? RepoPaths.Model, name, organization, isPrivate ?? false);
         var owner = string.IsNullOrEmpty(organization) ? actor.Name : organization;
         var repoId = $"{owner}/{name}";
         var (_, refused) = await store.DecideAndCommitAsync(actor.Caller, async session =>

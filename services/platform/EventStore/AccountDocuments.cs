@@ -27,15 +27,31 @@ public sealed class AccessToken
     public string EffectiveRole() => string.IsNullOrEmpty(Role) ? Identity.Caller.WriteRole : Role;
 }
 
+/// <summary>
+/// A user and the orgs they belong to, keyed by user name. Ingestion projects it (inline, from the
+/// account events); the other services read it to tell a repo's owners (org members) from others.
+/// </summary>
+public sealed class UserProfile
+{
+    public string Id { get; set; } = "";
+
+    public List<string> Orgs { get; set; } = [];
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
 internal static class AccountDocuments
 {
     /// <summary>Ingestion writes tokens and the gateway reads them, so both must agree on where they live.</summary>
     public const string Schema = "accounts";
 
-    public static void Configure(StoreOptions options) =>
+    public static void Configure(StoreOptions options)
+    {
         options.Schema.For<AccessToken>()
             .DatabaseSchemaName(Schema)
             // A user's tokens are listed, and a token found by its public id, on every settings call.
             .Index(token => token.User)
             .Index(token => token.TokenId);
+        options.Schema.For<UserProfile>().DatabaseSchemaName(Schema);
+    }
 }

@@ -15,7 +15,8 @@ public enum RejectionKind
 }
 
 /// <param name="Errors">Where exactly the input is wrong, for validation failures.</param>
-public sealed record Rejection(RejectionKind Kind, string Message, IReadOnlyList<ValidationError>? Errors = null);
+/// <param name="ErrorCode">The Hub's <c>X-Error-Code</c> for the answer, when it has one.</param>
+public sealed record Rejection(RejectionKind Kind, string Message, IReadOnlyList<ValidationError>? Errors = null, string? ErrorCode = null);
 
 /// <summary>An event a decider wants appended, with the stream version it expects to find.</summary>
 /// <param name="ExpectedVersion">

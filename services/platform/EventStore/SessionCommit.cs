@@ -105,7 +105,9 @@ public static class SessionCommit
         or EventStreamUnexpectedMaxEventIdException
         or JasperFx.ConcurrencyException;
 
-    public static ProblemDocumentResult ToProblem(this Rejection rejection) => rejection.Kind switch
+    public static ProblemDocumentResult ToProblem(this Rejection rejection) => rejection.ToProblemWithoutCode().WithErrorCode(rejection.ErrorCode);
+
+    private static ProblemDocumentResult ToProblemWithoutCode(this Rejection rejection) => rejection.Kind switch
     {
         RejectionKind.Invalid => Problems.Create(StatusCodes.Status422UnprocessableEntity, "Validation failed", rejection.Message, rejection.Errors),
         RejectionKind.TooLarge => Problems.Create(StatusCodes.Status413PayloadTooLarge, "Too large", rejection.Message, rejection.Errors),

@@ -45,6 +45,15 @@ public static class Problems
 
     public static ProblemDocumentResult NotFound(string detail) => Create(StatusCodes.Status404NotFound, "Not found", detail);
 
+    public const string ErrorCodeHeader = "X-Error-Code";
+
+    /// <summary>
+    /// A repo that does not exist, or is private to someone else: the same answer for both
+    /// (ACCESS.md "Visibility"), never a 403 that would confirm it exists.
+    /// </summary>
+    public static ProblemDocumentResult RepoNotFound(string kind, string repo) =>
+        new(StatusCodes.Status404NotFound, "Not found", $"{kind} repo '{repo}' does not exist", null) { ErrorCode = "RepoNotFound" };
+
     public static ProblemDocumentResult Conflict(string detail) => Create(StatusCodes.Status409Conflict, "Conflict", detail);
 
     public static ProblemDocumentResult Unprocessable(string detail, IReadOnlyList<ValidationError> errors) =>
@@ -97,5 +106,18 @@ public sealed class ProblemDocumentResult(int status, string title, string detai
 {
     public int? StatusCode => status;
 
-    public Task ExecuteAsync(HttpContext httpContext) => Problems.WriteAsync(httpContext, status, title, detail, errors);
+    /// <summary>The Hub's <c>X-Error-Code</c> (<c>RepoNotFound</c>, <c>GatedRepo</c>, ...), which Python's client reads.</summary>
+    public string? ErrorCode { get; init; }
+
+    public ProblemDocumentResult WithErrorCode(string? code) => new(status, title, detail, errors) { ErrorCode = code };
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        if (ErrorCode is not null)
+        {
+            httpContext.Response.Headers[Problems.ErrorCodeHeader] = ErrorCode;
+        }
+
+        return Problems.WriteAsync(httpContext, status, title, detail, errors);
+    }
 }

@@ -33,6 +33,9 @@ public class StackFixture : IAsyncLifetime
     /// <summary>A service's own address, for the few tests that compare the gateway with the service behind it.</summary>
     public Uri ServiceUrl(string name) => _stack!.ServiceUrl(name);
 
+    /// <summary>The process doing a resource's work (see <see cref="Stack.Pid"/>), null when not running.</summary>
+    public int? Pid(string name) => _stack!.Pid(name);
+
     public HttpClient Admin { get; private set; } = null!;
 
     /// <summary>
