@@ -6,12 +6,15 @@
 #       open-loop commits; time from each 200 to its score-changed on SSE (and on the polled board)
 #   eng/bench.sh reads     [--models 1000] [--connections 32] [--seconds 15] [--route native|hub] [--conditional no|yes] [--gzip no|yes] [--env NAME=VALUE]...
 #       a 1,000-row board read by 32 connections through the gateway, then straight from the service
+#   eng/bench.sh files     [--clients 16] [--megabytes 10] [--seconds 15] [--env NAME=VALUE]...
+#       a data file of 10 MiB (uploaded through LFS) downloaded by 16 clients through the gateway, then its
+#       chunks read by 16 Npgsql readers straight from PostgreSQL in this process: MB/s (10^6 bytes) of each
 #   eng/bench.sh rebuild   [--events 1000000] [--benchmarks 300] [--models auto] [--repeat 1] [--daemon no|yes] [--projections A,B] [--batch-size N] [--pg NAME=VALUE]...
 #       events appended with Marten, then each leaderboard-projection projection rebuilt (events/s)
 #   eng/bench.sh arena     [--models 200] [--battles 5000000] [--rounds 1000] [--seed 1]
 #       Bradley-Terry ratings in process, no stack: battles drawn from known ratings counted into pairs,
 #       one fit, the bootstrap intervals; times, peak memory, and the fit's distance from the drawn ratings
-#   --env NAME=VALUE (freshness, reads): set for the AppHost and every service, for what-if runs
+#   --env NAME=VALUE (freshness, reads, files): set for the AppHost and every service, for what-if runs
 #   The gateway's limits on callers are lifted (StackOptions.NoCallerLimits): one client address and a few
 #   tokens must measure the system, not the limiter; --env RateLimits__Reads__PerSecond=200 puts one back.
 #   --batch-size, --pg NAME=VALUE (rebuild): daemon page size / PostgreSQL settings, for what-if runs
