@@ -45,7 +45,8 @@ public sealed record Recomputation
 }
 
 /// <summary>A sample record the scorer marked wrong (its value mapped below 1).</summary>
-public sealed record SampleFailure(string SampleId, int Epoch, string Input, string Target, string? Answer, string? Explanation);
+/// <param name="Score">The sample's score value as the log has it (<c>"I"</c>, <c>0</c>, <c>0.5</c>, ...): public even where the texts are not.</param>
+public sealed record SampleFailure(string SampleId, int Epoch, string Input, string Target, string? Answer, string? Explanation, System.Text.Json.JsonElement? Score = null);
 
 /// <summary>
 /// Recomputes a log's headline from its sample records, fed one at a time (memory: a few numbers per
@@ -126,7 +127,9 @@ public sealed class ScoreRecomputer
                         Reading.JsonFacts.Cut(sample.Input, max),
                         Reading.JsonFacts.Cut(sample.TargetText, max),
                         score.Answer is null ? null : Reading.JsonFacts.Cut(score.Answer, max),
-                        score.Explanation is null ? null : Reading.JsonFacts.Cut(score.Explanation, max)));
+                        score.Explanation is null ? null : Reading.JsonFacts.Cut(score.Explanation, max),
+                        score.Value.ValueKind is System.Text.Json.JsonValueKind.String or System.Text.Json.JsonValueKind.Number
+                            or System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False ? score.Value.Clone() : null));
                 }
             }
         }

@@ -1,3 +1,4 @@
+using CommunityEvals.Ingestion.Repos;
 using System.Collections.Concurrent;
 using CommunityEvals.Formats;
 using Marten;
@@ -50,4 +51,22 @@ public sealed class BenchmarkCatalogLoader(FormatParser parser)
     }
 
     private sealed record BenchmarkVersion(string Id, string DatasetId, string CommitOid);
+}
+
+/// <summary>
+/// The catalog as one writer may use it: a private benchmark they cannot see is answered as if it
+/// were not registered (ACCESS.md "Visibility": a YAML item naming it is refused as unknown).
+/// </summary>
+public sealed class VisibleBenchmarkCatalog(IBenchmarkCatalog catalog, IReadOnlySet<string> hidden) : IBenchmarkCatalog
+{
+    public BenchmarkDefinition? Find(string datasetId) => hidden.Contains(datasetId) ? null : catalog.Find(datasetId);
+
+    /// <summary>The private dataset repos <paramref name="actor"/> may not see.</summary>
+    public static async Task<IReadOnlySet<string>> HiddenFromAsync(IQuerySession session, Actor actor, CancellationToken cancellationToken)
+    {
+        var privateDatasets = await session.Query<RepoState>()
+            .Where(repo => repo.Kind == RepoPaths.Dataset && repo.Access.Private)
+            .ToListAsync(cancellationToken);
+        return privateDatasets.Where(repo => !actor.Sees(repo)).Select(repo => repo.Repo).ToHashSet(StringComparer.Ordinal);
+    }
 }

@@ -122,7 +122,8 @@ public static class CommitsApi
             // Only a dataset repo's commit can write its benchmark's stream.
             await session.LockStreamsAsync(cancellationToken, repo!.Kind == RepoPaths.Dataset ? [repo.Id, StreamKeys.Benchmark(repo.Repo)] : [repo.Id]);
             var current = await session.LoadAsync<RepoState>(repo!.Id, cancellationToken) ?? repo;
-            var catalog = await catalogs.LoadAsync(session, cancellationToken);
+            var catalog = new VisibleBenchmarkCatalog(
+                await catalogs.LoadAsync(session, cancellationToken), await VisibleBenchmarkCatalog.HiddenFromAsync(session, actor!, cancellationToken));
             var benchmark = current.Kind == RepoPaths.Dataset
                 ? await session.LoadAsync<RegisteredBenchmark>(StreamKeys.Benchmark(current.Repo), cancellationToken)
                 : null;

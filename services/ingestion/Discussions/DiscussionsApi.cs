@@ -83,9 +83,9 @@ public static class DiscussionsApi
         var (_, refused) = await store.DecideAndCommitAsync(actor!.Caller, async session =>
         {
             await session.LockStreamsAsync(cancellationToken, stream, StreamKeys.Benchmark($"{org}/{name}"));
-            if (await session.LoadAsync<RepoState>(stream, cancellationToken) is not { } repo)
+            if (await session.LoadAsync<RepoState>(stream, cancellationToken) is not { } repo || !actor.Sees(repo))
             {
-                return (Decision.Reject(RejectionKind.NotFound, $"repo '{org}/{name}' does not exist"), true);
+                return (new Decision([], new Rejection(RejectionKind.NotFound, $"repo '{org}/{name}' does not exist", ErrorCode: "RepoNotFound")), true);
             }
 
             return (await decide(session, repo, actor), true);

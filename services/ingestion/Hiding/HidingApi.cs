@@ -108,7 +108,7 @@ public static class HidingApi
             }
 
             var repo = location is null ? null : await session.LoadAsync<RepoState>(location.Stream, cancellationToken);
-            return (repo is null ? Decision.Reject(RejectionKind.NotFound, $"result {id} does not exist") : decide(repo, actor), true);
+            return (repo is null || !actor!.Sees(repo) ? Decision.Reject(RejectionKind.NotFound, $"result {id} does not exist") : decide(repo, actor), true);
         }, cancellationToken);
         return refused;
     }

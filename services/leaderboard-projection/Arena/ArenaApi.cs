@@ -10,6 +10,8 @@ using CommunityEvals.Platform.Http;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 
+using CommunityEvals.LeaderboardProjection.Shared;
+
 namespace CommunityEvals.LeaderboardProjection.Arena;
 
 /// <summary>The arena's read side (ARENA.md): ratings with intervals per task and dimension, and the public vote log.</summary>
@@ -49,7 +51,7 @@ public static class ArenaApi
     {
         var benchmarkId = $"{org}/{name}";
         taskId = Uri.UnescapeDataString(taskId);
-        var (chosen, problem) = await DimensionAsync(session, benchmarkId, taskId, dimension, cancellationToken);
+        var (chosen, problem) = await DimensionAsync(session, benchmarkId, taskId, dimension, context.Request, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -97,7 +99,7 @@ public static class ArenaApi
     public sealed record VotesPage(IReadOnlyList<VoteEntry> Votes, long? Next);
 
     public static async Task<Results<Ok<VotesPage>, ProblemDocumentResult>> GetVotesAsync(
-        string org, string name, string taskId, string? after, string? limit, IQuerySession session, CancellationToken cancellationToken)
+        string org, string name, string taskId, string? after, string? limit, HttpRequest request, IQuerySession session, CancellationToken cancellationToken)
     {
         var benchmarkId = $"{org}/{name}";
         taskId = Uri.UnescapeDataString(taskId);
@@ -113,7 +115,7 @@ public static class ArenaApi
             return Problems.BadRequest($"'limit' must be an integer from 1 to {MaxVotesPage}.");
         }
 
-        var (_, problem) = await DimensionAsync(session, benchmarkId, taskId, null, cancellationToken);
+        var (_, problem) = await DimensionAsync(session, benchmarkId, taskId, null, request, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -133,8 +135,13 @@ public static class ArenaApi
 
     /// <summary>The task's dimension asked for (the first when none is), or why there is none: 404 for an unknown benchmark, task or dimension.</summary>
     private static async Task<(ArenaDimension? Dimension, ProblemDocumentResult? Problem)> DimensionAsync(
-        IQuerySession session, string benchmarkId, string taskId, string? dimension, CancellationToken cancellationToken)
+        IQuerySession session, string benchmarkId, string taskId, string? dimension, HttpRequest request, CancellationToken cancellationToken)
     {
+        if (await session.IsHiddenFromAsync("dataset", benchmarkId, request, cancellationToken))
+        {
+            return (null, Problems.RepoNotFound("dataset", benchmarkId));
+        }
+
         var benchmark = await session.LoadAsync<BenchmarkDocument>(StreamKeys.Benchmark(benchmarkId), cancellationToken);
         if (benchmark is null)
         {

@@ -40,7 +40,7 @@ public static class BenchmarksApi
         [property: JsonPropertyName("createdAt")] string CreatedAt,
         [property: JsonPropertyName("lastModified")] string LastModified,
         [property: JsonPropertyName("private")] bool Private,
-        [property: JsonPropertyName("gated")] bool Gated,
+        [property: JsonPropertyName("gated")] object Gated,
         [property: JsonPropertyName("disabled")] bool Disabled,
         [property: JsonPropertyName("downloads")] int Downloads,
         [property: JsonPropertyName("likes")] int Likes,
@@ -79,11 +79,10 @@ public static class BenchmarksApi
     /// official first, then by number of results, then by id.
     /// </summary>
     public static async Task<Ok<IReadOnlyList<BenchmarkSummary>>> ListBenchmarksAsync(
-        string? search, string? language, string? tag, IQuerySession session, CancellationToken cancellationToken)
+        string? search, string? language, string? tag, HttpRequest request, IQuerySession session, CancellationToken cancellationToken)
     {
-        var benchmarks = await session.Query<BenchmarkDocument>().ToListAsync(cancellationToken);
-        var cards = (await session.Query<RepoPage>().Where(page => page.Kind == "dataset").ToListAsync(cancellationToken))
-            .ToDictionary(page => page.Repo, StringComparer.Ordinal);
+        var (benchmarks, repos) = await VisibleDatasetsAsync(session, request, cancellationToken);
+        var cards = repos.ToDictionary(page => page.Repo, StringComparer.Ordinal);
         var counts = await ResultCountsAsync(session, cancellationToken);
         var list = benchmarks
             .Select(benchmark => Summarize(benchmark, cards.GetValueOrDefault(benchmark.DatasetId), counts.GetValueOrDefault(benchmark.DatasetId)))
@@ -145,9 +144,14 @@ public static class BenchmarksApi
     }
 
     public static async Task<Results<Ok<JsonObject>, ProblemDocumentResult>> GetBenchmarkAsync(
-        string org, string name, IQuerySession session, CancellationToken cancellationToken)
+        string org, string name, HttpRequest request, IQuerySession session, CancellationToken cancellationToken)
     {
         var datasetId = $"{org}/{name}";
+        if (await session.IsHiddenFromAsync("dataset", datasetId, request, cancellationToken))
+        {
+            return Problems.RepoNotFound("dataset", datasetId);
+        }
+
         var benchmark = await session.LoadAsync<BenchmarkDocument>(StreamKeys.Benchmark(datasetId), cancellationToken);
         return benchmark is null
             ? Problems.NotFound($"{datasetId} is not a registered benchmark")
@@ -182,11 +186,10 @@ public static class BenchmarksApi
         string org, string name, string revision, IQuerySession session, HttpResponse response, CancellationToken cancellationToken)
     {
         var datasetId = $"{org}/{name}";
-        var page = await session.LoadAsync<RepoPage>(StreamKeys.Repo("dataset", datasetId), cancellationToken);
+        var page = await session.LoadVisiblePageAsync("dataset", datasetId, response.HttpContext.Request, cancellationToken);
         if (page is null)
         {
-            response.Headers["X-Error-Code"] = "RepoNotFound";
-            return Problems.NotFound($"dataset {datasetId} does not exist");
+            return Problems.RepoNotFound("dataset", datasetId);
         }
 
         var rev = Uri.UnescapeDataString(revision);
@@ -226,13 +229,24 @@ public static class BenchmarksApi
             .Concat(Split(query["language"]).Select(language => $"language:{language}"))
             .Concat(Split(query["tags"]))
             .ToList();
-        var benchmarks = await session.Query<BenchmarkDocument>().ToListAsync(cancellationToken);
-        var repos = await session.Query<RepoPage>().Where(page => page.Kind == "dataset").ToListAsync(cancellationToken);
-
+        var (benchmarks, repos) = await VisibleDatasetsAsync(session, request, cancellationToken);
         var items = HubFormat.SortByTime(
             List(benchmarks, repos, filters, query["author"].FirstOrDefault(), query["search"].FirstOrDefault()),
             query, item => item.CreatedAt, item => item.LastModified);
         return TypedResults.Ok<IReadOnlyList<DatasetItem>>([.. limit is { } take ? items.Take(take) : items]);
+    }
+
+    /// <summary>The benchmarks and dataset pages the caller may see: private datasets only for their owners.</summary>
+    private static async Task<(List<BenchmarkDocument> Benchmarks, List<RepoPage> Repos)> VisibleDatasetsAsync(
+        IQuerySession session, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var all = await session.Query<RepoPage>().Where(page => page.Kind == "dataset").ToListAsync(cancellationToken);
+        var repos = await session.VisibleAsync(all, request, cancellationToken);
+        var unseen = all.Select(page => page.Repo).Except(repos.Select(page => page.Repo), StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
+        var benchmarks = (await session.Query<BenchmarkDocument>().ToListAsync(cancellationToken))
+            .Where(benchmark => !unseen.Contains(benchmark.DatasetId))
+            .ToList();
+        return (benchmarks, repos);
     }
 
     private static IEnumerable<string> Split(Microsoft.Extensions.Primitives.StringValues values) =>
@@ -299,8 +313,8 @@ public static class BenchmarksApi
             page?.MainHead ?? benchmark?.CommitOid,
             HubFormat.Time(createdAt),
             HubFormat.Time(lastModified),
-            Private: false,
-            Gated: false,
+            Private: page?.Private ?? false,
+            Gated: HubFormat.Gated(page?.Gated),
             Disabled: false,
             Downloads: 0,
             Likes: 0,

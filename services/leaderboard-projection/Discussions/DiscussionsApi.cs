@@ -93,7 +93,7 @@ public static class DiscussionsApi
     {
         var kind = KindOf(kinds);
         var repo = $"{org}/{name}";
-        var page = await session.LoadAsync<RepoPage>(StreamKeys.Repo(kind, repo), cancellationToken);
+        var page = await session.LoadVisiblePageAsync(kind, repo, request, cancellationToken);
         if (page is null)
         {
             return RepoNotFound(kind, repo);
@@ -162,11 +162,11 @@ public static class DiscussionsApi
     }
 
     public static async Task<Results<Ok<DiscussionDetails>, ProblemDocumentResult>> GetAsync(
-        string kinds, string org, string name, int num, IQuerySession session, CancellationToken cancellationToken)
+        string kinds, string org, string name, int num, HttpRequest request, IQuerySession session, CancellationToken cancellationToken)
     {
         var kind = KindOf(kinds);
         var repo = $"{org}/{name}";
-        var page = await session.LoadAsync<RepoPage>(StreamKeys.Repo(kind, repo), cancellationToken);
+        var page = await session.LoadVisiblePageAsync(kind, repo, request, cancellationToken);
         if (page is null)
         {
             return RepoNotFound(kind, repo);
@@ -228,6 +228,5 @@ public static class DiscussionsApi
 
     private static string KindOf(string kinds) => kinds == "datasets" ? "dataset" : "model";
 
-    private static ProblemDocumentResult RepoNotFound(string kind, string repo) =>
-        Problems.NotFound($"{kind} {repo} does not exist");
+    private static ProblemDocumentResult RepoNotFound(string kind, string repo) => Problems.RepoNotFound(kind, repo);
 }

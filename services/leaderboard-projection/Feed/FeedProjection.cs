@@ -35,6 +35,9 @@ public sealed class FeedProjection : IProjection
             {
                 operations.QueueSqlCommand(FeedTable.CreateSql(schema));
             }
+
+            // Also for a table made before the index existed; cheap when it is there.
+            operations.QueueSqlCommand(FeedTable.VisibilityIndexSql(schema));
         }
 
         var count = events.Count;

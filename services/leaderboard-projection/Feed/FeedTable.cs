@@ -19,6 +19,31 @@ public static class FeedTable
     public static string CreateSql(string schema) =>
         $"create table if not exists {QualifiedName(schema)} (seq bigint primary key, type text not null, stream text not null, actor text, occurred_at timestamptz not null, data jsonb not null)";
 
+    /// <summary>
+    /// Finds, for any event, the latest visibility event of its repo: a partial index over the few
+    /// <c>RepoCreated</c> and <c>RepoSettingsChanged</c> rows, by stream then position.
+    /// </summary>
+    public static string VisibilityIndexSql(string schema) =>
+        $"create index if not exists {Name}_visibility on {QualifiedName(schema)} (stream, seq) where type in ('RepoCreated', 'RepoSettingsChanged')";
+
+    /// <summary>
+    /// The public feed holds an event only if its repo was public when the event was stored
+    /// (ACCESS.md "Visibility"): the repo's last visibility event at or before it says so. An event
+    /// belongs to the repo of its stream; a benchmark's, an arena vote's and evidence's to the repo
+    /// they name. Who asked for access is not public: requests are left out, and a handled request
+    /// or a grant shows without its user.
+    /// </summary>
+    private static string PublicCondition(string schema) =>
+        "type <> 'AccessRequested' and coalesce((select (p.data->>'private')::boolean from " + QualifiedName(schema) + " p "
+        + "where p.type in ('RepoCreated', 'RepoSettingsChanged') and p.seq <= f.seq and p.stream = case "
+        + "when f.stream like 'benchmark/%' then 'dataset/' || substr(f.stream, 11) "
+        + "when f.stream like 'evidence/%' then 'model/' || (f.data->>'repo') "
+        + "when f.stream like 'arena-voter/%' and f.data ? 'benchmark' then 'dataset/' || (f.data->>'benchmark') "
+        + "else f.stream end order by p.seq desc limit 1), false) = false";
+
+    private const string PublicData =
+        "case when type in ('AccessRequestHandled', 'AccessGranted') then data - 'user' - 'rejectionReason' else data end";
+
     /// <summary>Arrays in, one row per element; a page handed out again rewrites its rows with the same values.</summary>
     public static string InsertSql(string schema) =>
         $"insert into {QualifiedName(schema)} (seq, type, stream, actor, occurred_at, data) "
@@ -44,7 +69,7 @@ public static class FeedTable
     {
         var schema = session.DocumentStore.Options.DatabaseSchemaName;
         var command = new NpgsqlCommand();
-        var conditions = new List<string>();
+        var conditions = new List<string> { PublicCondition(schema) };
         void Where(string condition, NpgsqlParameter parameter)
         {
             command.Parameters.Add(parameter);
@@ -79,8 +104,8 @@ public static class FeedTable
 
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = take });
         command.CommandText =
-            $"select seq, type, stream, actor, occurred_at, data::text from {QualifiedName(schema)}"
-            + (conditions.Count > 0 ? " where " + string.Join(" and ", conditions) : "")
+            $"select seq, type, stream, actor, occurred_at, ({PublicData})::text from {QualifiedName(schema)} f"
+            + " where " + string.Join(" and ", conditions)
             + $" order by seq {(query.NewestFirst ? "desc" : "asc")} limit ${command.Parameters.Count}";
         var entries = new List<FeedEntry>();
         try

@@ -103,6 +103,9 @@ public sealed class LeaderboardBoard
 
     public bool Registered { get; set; }
 
+    /// <summary>Whether the benchmark's dataset repo is private: its board is then shown to its owners only, and published to no one.</summary>
+    public bool Private { get; set; }
+
     public string? CommitOid { get; set; }
 
     /// <summary>The registered tasks, in file order.</summary>

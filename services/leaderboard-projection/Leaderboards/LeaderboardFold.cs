@@ -99,6 +99,7 @@ public static class LeaderboardFold
     public static readonly IReadOnlyList<Type> EventTypes =
     [
         typeof(RepoCreated),
+        typeof(RepoSettingsChanged),
         typeof(MainCommitted),
         typeof(PullRequestOpened),
         typeof(PullRequestUpdated),
@@ -118,7 +119,7 @@ public static class LeaderboardFold
     /// <summary><see cref="EventTypes"/> as event-store queries take them (<c>EventTypesAre</c>).</summary>
     internal static readonly Type[] EventTypesToQuery = [.. EventTypes];
 
-    public static bool IsRepoEvent(object data) => data is RepoCreated or MainCommitted or PullRequestOpened or PullRequestUpdated
+    public static bool IsRepoEvent(object data) => data is RepoCreated or RepoSettingsChanged or MainCommitted or PullRequestOpened or PullRequestUpdated
         or PullRequestClosed or PullRequestReopened or PullRequestMerged or ResultHidden or ResultUnhidden
         or EvidenceSubmitted or EvidenceVerified or EvidenceContradicted or EvidenceRejected;
 
@@ -131,6 +132,8 @@ public static class LeaderboardFold
         {
             BenchmarkRegistered registered => ApplyBenchmark(world, registered.DatasetId, registered.CommitOid, registered.Definition, info, computeChanges),
             BenchmarkUpdated updated => ApplyBenchmark(world, updated.DatasetId, updated.CommitOid, updated.Definition, info, computeChanges),
+            RepoCreated { Kind: DatasetKind, Private: true } created => ApplyDatasetVisibility(world, created.Repo, isPrivate: true, info),
+            RepoSettingsChanged { Kind: DatasetKind } settings => ApplyDatasetVisibility(world, settings.Repo, settings.Private, info),
             _ when IsRepoEvent(data) => ApplyRepo(world, streamKey, data, info, computeChanges),
             _ => [],
         };
@@ -158,6 +161,8 @@ public static class LeaderboardFold
                 PullRequestMerged e => e.Commit.Results.Select(result => result.DatasetId),
                 BenchmarkRegistered e => [e.DatasetId],
                 BenchmarkUpdated e => [e.DatasetId],
+                RepoCreated { Kind: DatasetKind, Private: true } e => [e.Repo],
+                RepoSettingsChanged { Kind: DatasetKind } e => [e.Repo],
                 _ => [],
             }))
             .Distinct(StringComparer.Ordinal);
@@ -168,6 +173,26 @@ public static class LeaderboardFold
             board.Entries.Where(entry => entry.TaskId == task.Id).Select(entry => entry.ToCandidate()),
             task.ToScale(),
             filter);
+
+    private const string DatasetKind = "dataset";
+
+    /// <summary>
+    /// A benchmark's dataset made private or public: its board says so (read routes show a private
+    /// board to owners only; nothing of it is published), and is marked changed so cached copies go.
+    /// </summary>
+    private static List<BoardDiff> ApplyDatasetVisibility(LeaderboardWorld world, string datasetId, bool isPrivate, EventInfo info)
+    {
+        var board = world.Board(datasetId);
+        if (board.Private != isPrivate)
+        {
+            board.Private = isPrivate;
+            board.LastSequence = info.Sequence;
+            board.UpdatedAt = info.Timestamp;
+            world.ChangedBoards.Add(datasetId);
+        }
+
+        return [];
+    }
 
     private static List<BoardDiff> ApplyRepo(LeaderboardWorld world, string streamKey, object data, EventInfo info, bool computeChanges)
     {
@@ -298,7 +323,7 @@ public static class LeaderboardFold
             {
                 var result = page.Results[index];
                 var evidence = LeaderboardModelRules.StandingOf(model, result);
-                _results[index] = (result, new Standing(standing.Counts(result), evidence.Verified, evidence.Disputed, evidence.Stderr));
+                _results[index] = (result, new Standing(LeaderboardModelRules.CountsOnBoards(page, standing, result), evidence.Verified, evidence.Disputed, evidence.Stderr));
             }
 
             _isBaseModel = LeaderboardModelRules.IsBaseModel(page);

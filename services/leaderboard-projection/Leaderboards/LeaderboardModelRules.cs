@@ -88,6 +88,9 @@ public static class LeaderboardModelRules
         return datasets;
     }
 
+    /// <summary>Whether a result takes a place on the boards: it counts, and its model is not private (private repos leave the boards for everyone).</summary>
+    public static bool CountsOnBoards(RepoPage page, ResultStanding standing, RepoResult result) => !page.Private && standing.Counts(result);
+
     /// <summary>Whether the model's card declares no <c>base_model</c>: only such models show on the Hub's default board.</summary>
     public static bool IsBaseModel(RepoPage page) => page.BaseModel is not { Count: > 0 };
 
@@ -97,7 +100,7 @@ public static class LeaderboardModelRules
         var standing = ResultStanding.Of(model.Page);
         var isBaseModel = IsBaseModel(model.Page);
         var entries = new Dictionary<string, List<BoardEntry>>(StringComparer.Ordinal);
-        foreach (var result in model.Page.Results.Where(standing.Counts))
+        foreach (var result in model.Page.Results.Where(result => CountsOnBoards(model.Page, standing, result)))
         {
             if (!entries.TryGetValue(result.DatasetId, out var list))
             {

@@ -18,8 +18,10 @@ public static class LeaderboardReplay
 
     public const int PageSize = 1000;
 
+    /// <param name="privateModels">The model repos private now: a past board follows the repos' current visibility (ACCESS.md).</param>
     /// <returns>The board of <paramref name="datasetId"/> from the events stored at or before <paramref name="asOf"/>; null when it had none.</returns>
-    public static async Task<LeaderboardBoard?> BoardAsOfAsync(IQuerySession session, string datasetId, DateTimeOffset asOf, CancellationToken cancellationToken)
+    public static async Task<LeaderboardBoard?> BoardAsOfAsync(
+        IQuerySession session, string datasetId, DateTimeOffset asOf, IReadOnlySet<string> privateModels, CancellationToken cancellationToken)
     {
         // Npgsql writes a DateTimeOffset to timestamptz only with offset 0; '+02:00' would be a 500.
         asOf = asOf.ToUniversalTime();
@@ -55,7 +57,18 @@ public static class LeaderboardReplay
             var page = await query.OrderBy(e => e.Sequence).Take(PageSize).ToListAsync(cancellationToken);
             foreach (var @event in page)
             {
-                LeaderboardFold.Apply(world, LeaderboardProjection.KeyOf(@event), @event.Data, EventInfo.From(@event), computeChanges: false);
+                // Visibility as it is now, not as it was then: settings changes are left out, and
+                // each repo starts as private as it is today.
+                var data = @event.Data switch
+                {
+                    RepoSettingsChanged => null,
+                    RepoCreated created => created with { Private = privateModels.Contains(created.Repo) && created.Kind == "model" },
+                    var other => other,
+                };
+                if (data is not null)
+                {
+                    LeaderboardFold.Apply(world, LeaderboardProjection.KeyOf(@event), data, EventInfo.From(@event), computeChanges: false);
+                }
             }
 
             if (page.Count < PageSize)

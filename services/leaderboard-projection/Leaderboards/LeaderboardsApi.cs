@@ -74,6 +74,7 @@ public static class LeaderboardsApi
         string name,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "task_id")] string? taskId,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "base_model")] string? baseModelText,
+        HttpRequest request,
         IDocumentStore store,
         BoardCache cache,
         IOptions<JsonOptions> json,
@@ -89,7 +90,8 @@ public static class LeaderboardsApi
         {
             await using var session = store.QuerySession();
             var board = await session.LoadAsync<LeaderboardBoard>(StreamKeys.Benchmark(datasetId), CancellationToken.None);
-            var task = board is not { Registered: true } ? null
+            // A private benchmark's board is never shared between callers.
+            var task = board is not { Registered: true, Private: false } ? null
                 : string.IsNullOrEmpty(taskId) ? board.Tasks.FirstOrDefault() : board.Task(taskId);
             return task is null
                 ? null
@@ -102,6 +104,20 @@ public static class LeaderboardsApi
 
         await using var reader = store.QuerySession();
         var missing = await reader.LoadAsync<LeaderboardBoard>(StreamKeys.Benchmark(datasetId), cancellationToken);
+        if (missing is { Private: true })
+        {
+            if (await reader.IsHiddenFromAsync("dataset", datasetId, request, cancellationToken))
+            {
+                return Problems.RepoNotFound("dataset", datasetId);
+            }
+
+            var privateTask = string.IsNullOrEmpty(taskId) ? missing.Tasks.FirstOrDefault() : missing.Task(taskId);
+            if (missing.Registered && privateTask is not null)
+            {
+                return new CachedJsonResult(new CachedBody(JsonSerializer.SerializeToUtf8Bytes(HubRows(missing, privateTask, baseModelsOnly), json.Value.SerializerOptions), etag: null));
+            }
+        }
+
         return missing is not { Registered: true } ? NotABenchmark(datasetId) : NoSuchTask(datasetId, taskId ?? "");
     }
 
@@ -186,7 +202,7 @@ public static class LeaderboardsApi
             {
                 await using var live = store.QuerySession();
                 var current = await live.LoadAsync<LeaderboardBoard>(StreamKeys.Benchmark(datasetId), CancellationToken.None);
-                if (current is not { Registered: true } || current.Task(taskId) is not { } currentTask)
+                if (current is not { Registered: true, Private: false } || current.Task(taskId) is not { } currentTask)
                 {
                     return null;
                 }
@@ -200,9 +216,15 @@ public static class LeaderboardsApi
             }
         }
 
+        var liveBoard = await session.LoadAsync<LeaderboardBoard>(StreamKeys.Benchmark(datasetId), cancellationToken);
+        if (liveBoard is { Private: true } && await session.IsHiddenFromAsync("dataset", datasetId, context.Request, cancellationToken))
+        {
+            return Problems.RepoNotFound("dataset", datasetId);
+        }
+
         var board = asOf is { } time
-            ? await LeaderboardReplay.BoardAsOfAsync(session, datasetId, time, cancellationToken)
-            : await session.LoadAsync<LeaderboardBoard>(StreamKeys.Benchmark(datasetId), cancellationToken);
+            ? await LeaderboardReplay.BoardAsOfAsync(session, datasetId, time, await session.PrivateReposAsync("model", cancellationToken), cancellationToken)
+            : liveBoard;
         if (board is not { Registered: true })
         {
             return asOf is null ? NotABenchmark(datasetId) : Problems.NotFound($"{datasetId} was not a registered benchmark at {HubFormat.Time(asOf.Value)}");

@@ -440,8 +440,9 @@ public static class OnePassRebuild
             var mappings = ((Marten.Events.EventGraph)options.Events).AllKnownEventTypes();
             await using var connection = database.CreateConnection();
             await connection.OpenAsync(cancellationToken);
-            await using (var create = new NpgsqlCommand(FeedTable.CreateSql(schema), connection))
+            foreach (var statement in new[] { FeedTable.CreateSql(schema), FeedTable.VisibilityIndexSql(schema) })
             {
+                await using var create = new NpgsqlCommand(statement, connection);
                 await create.ExecuteNonQueryAsync(cancellationToken);
             }
 

@@ -46,7 +46,7 @@ public static class ModelsApi
         [property: JsonPropertyName("lastModified")] string LastModified,
         [property: JsonPropertyName("private")] bool Private,
         [property: JsonPropertyName("disabled")] bool Disabled,
-        [property: JsonPropertyName("gated")] bool Gated,
+        [property: JsonPropertyName("gated")] object Gated,
         [property: JsonPropertyName("pipeline_tag")] string? PipelineTag,
         [property: JsonPropertyName("library_name")] string? LibraryName,
         [property: JsonPropertyName("downloads")] int Downloads,
@@ -85,12 +85,12 @@ public static class ModelsApi
 
         var author = query["author"].FirstOrDefault();
         var search = query["search"].FirstOrDefault();
-        var pages = await session.Query<RepoPage>().Where(page => page.Kind == "model").ToListAsync(cancellationToken);
+        var pages = await session.VisibleAsync(await session.Query<RepoPage>().Where(page => page.Kind == "model").ToListAsync(cancellationToken), request, cancellationToken);
         IEnumerable<ModelInfo> items = pages
             .Where(page => string.IsNullOrEmpty(author) || string.Equals(page.Owner, author, StringComparison.OrdinalIgnoreCase))
             .Where(page => string.IsNullOrEmpty(search) || page.Repo.Contains(search, StringComparison.OrdinalIgnoreCase))
             .Select(page => new ModelInfo(HubFormat.ObjectId(page.Id), page.Repo, page.Repo, page.Owner, page.MainHead,
-                HubFormat.Time(page.CreatedAt), HubFormat.Time(page.LastModified), Private: false, Disabled: false, Gated: false, PipelineTag: null,
+                HubFormat.Time(page.CreatedAt), HubFormat.Time(page.LastModified), Private: page.Private, Disabled: false, Gated: HubFormat.Gated(page.Gated), PipelineTag: null,
                 LibraryName: null, Downloads: 0, Likes: 0, Tags: page.BaseModel is { Count: > 0 } ? ["base_model:" + page.BaseModel[0]] : [],
                 Siblings: null, CardData: null, EvalResults: null))
             .OrderBy(item => item.Id, StringComparer.Ordinal);
@@ -105,7 +105,7 @@ public static class ModelsApi
     public static async Task<Results<Ok<ModelInfo>, ProblemDocumentResult>> GetModelRevisionAsync(
         string org, string name, string revision, HttpRequest request, IQuerySession session, CancellationToken cancellationToken)
     {
-        var page = await LoadModelAsync(org, name, session, cancellationToken);
+        var page = await session.LoadVisiblePageAsync("model", $"{org}/{name}", request, cancellationToken);
         if (page is null)
         {
             return ModelNotFound(org, name);
@@ -138,9 +138,9 @@ public static class ModelsApi
             resolved.Sha,
             HubFormat.Time(page.CreatedAt),
             HubFormat.Time(resolved.LastModified),
-            Private: false,
+            Private: page.Private,
             Disabled: false,
-            Gated: false,
+            Gated: HubFormat.Gated(page.Gated),
             PipelineTag: null,
             LibraryName: null,
             Downloads: 0,
@@ -152,14 +152,14 @@ public static class ModelsApi
     }
 
     public static async Task<Results<Ok<IReadOnlyList<EvalResult>>, ProblemDocumentResult>> GetEvalResultsAsync(
-        string org, string name, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "include_hidden")] string? includeHiddenText, IQuerySession session, CancellationToken cancellationToken)
+        string org, string name, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "include_hidden")] string? includeHiddenText, HttpRequest request, IQuerySession session, CancellationToken cancellationToken)
     {
         if (HubFormat.Flag(includeHiddenText, absent: false) is not { } includeHidden)
         {
             return Problems.BadRequest("'include_hidden' must be true or false.");
         }
 
-        var page = await LoadModelAsync(org, name, session, cancellationToken);
+        var page = await session.LoadVisiblePageAsync("model", $"{org}/{name}", request, cancellationToken);
         if (page is null)
         {
             return ModelNotFound(org, name);
@@ -260,9 +260,5 @@ public static class ModelsApi
         return card;
     }
 
-    private static Task<RepoPage?> LoadModelAsync(string org, string name, IQuerySession session, CancellationToken cancellationToken) =>
-        session.LoadAsync<RepoPage>(StreamKeys.Repo("model", $"{org}/{name}"), cancellationToken);
-
-    private static ProblemDocumentResult ModelNotFound(string org, string name) =>
-        Problems.NotFound($"model {org}/{name} does not exist");
+    private static ProblemDocumentResult ModelNotFound(string org, string name) => Problems.RepoNotFound("model", $"{org}/{name}");
 }

@@ -25,6 +25,12 @@ public sealed class RepoPage
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>Whether only its owners and the admin may see it (ACCESS.md "Visibility").</summary>
+    public bool Private { get; set; }
+
+    /// <summary><c>auto</c>, <c>manual</c>, or null when its data files are open to all.</summary>
+    public string? Gated { get; set; }
+
     /// <summary>When <c>main</c> last changed (its creation until the first commit).</summary>
     public DateTimeOffset LastModified { get; set; }
 

@@ -14,6 +14,7 @@ public sealed class RepoPageProjection : SingleStreamProjection<RepoPage, string
     {
         Name = ProjectionName;
         IncludeType<RepoCreated>();
+        IncludeType<RepoSettingsChanged>();
         IncludeType<MainCommitted>();
         IncludeType<PullRequestOpened>();
         IncludeType<PullRequestUpdated>();

@@ -27,6 +27,7 @@ public static class RepoPageRules
                 Kind = created.Kind,
                 Owner = created.Owner,
                 OwnerIsOrg = created.OwnerIsOrg,
+                Private = created.Private,
                 CreatedAt = info.Timestamp,
                 LastModified = info.Timestamp,
             };
@@ -39,6 +40,10 @@ public static class RepoPageRules
 
         switch (data)
         {
+            case RepoSettingsChanged settings:
+                page.Private = settings.Private;
+                page.Gated = settings.Gated;
+                break;
             case MainCommitted committed:
                 ApplyToMain(page, committed.Commit, info, revisions);
                 if (committed.CardChanged)

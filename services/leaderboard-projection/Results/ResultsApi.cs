@@ -1,3 +1,4 @@
+using CommunityEvals.LeaderboardProjection.Models;
 using CommunityEvals.Contracts.Events;
 using System.Text.Json;
 using CommunityEvals.LeaderboardProjection.Discussions;
@@ -52,10 +53,10 @@ public static class ResultsApi
         DateTimeOffset UpdatedAt);
 
     public static async Task<Results<Ok<ResultView>, ProblemDocumentResult>> GetResultAsync(
-        string id, IQuerySession session, CancellationToken cancellationToken)
+        string id, HttpRequest request, IQuerySession session, CancellationToken cancellationToken)
     {
         var record = await session.LoadAsync<ResultRecord>(id, cancellationToken);
-        if (record is null)
+        if (record is null || !await VisibleAsync(session, record, request, cancellationToken))
         {
             return NotFound(id);
         }
@@ -67,10 +68,10 @@ public static class ResultsApi
     }
 
     public static async Task<Results<Ok<IReadOnlyList<HistoryEntry>>, ProblemDocumentResult>> GetHistoryAsync(
-        string id, IQuerySession session, CancellationToken cancellationToken)
+        string id, HttpRequest request, IQuerySession session, CancellationToken cancellationToken)
     {
         var record = await session.LoadAsync<ResultRecord>(id, cancellationToken);
-        if (record is null)
+        if (record is null || !await VisibleAsync(session, record, request, cancellationToken))
         {
             return NotFound(id);
         }
@@ -136,6 +137,11 @@ public static class ResultsApi
             record.CreatedAt,
             record.UpdatedAt);
     }
+
+    /// <summary>A result exists for those who may see its repo and its benchmark's dataset (private repos are their owners' only).</summary>
+    private static async Task<bool> VisibleAsync(IQuerySession session, ResultRecord record, HttpRequest request, CancellationToken cancellationToken) =>
+        await session.LoadVisiblePageAsync(record.Kind, record.Repo, request, cancellationToken) is not null
+        && !await session.IsHiddenFromAsync("dataset", record.DatasetId, request, cancellationToken);
 
     private static ProblemDocumentResult NotFound(string id) => Problems.NotFound($"result {id} does not exist");
 }

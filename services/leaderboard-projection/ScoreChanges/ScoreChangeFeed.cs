@@ -37,6 +37,8 @@ public static class ScoreChangeFeed
             return changes;
         }
 
+        // Private benchmarks' boards are published to no one (ACCESS.md "Visibility").
+        var privateBenchmarks = await session.PrivateReposAsync("dataset", cancellationToken);
         // Every set holds at least one change, so without filters one round is enough.
         var pageSize = Math.Clamp(take, 16, 1000);
         var from = position.Sequence;
@@ -53,6 +55,7 @@ public static class ScoreChangeFeed
                 {
                     if ((change.Sequence == position.Sequence && change.N <= position.N)
                         || (benchmark is not null && change.Benchmark != benchmark)
+                        || privateBenchmarks.Contains(change.Benchmark)
                         || (model is not null && change.ModelId != model))
                     {
                         continue;

@@ -36,6 +36,9 @@ public static class ScoreChangeRules
     public const string Unhidden = "unhidden";
     public const string BenchmarkChanged = "benchmark-updated";
 
+    /// <summary>A model made private left the boards, or made public came back (ACCESS.md "Visibility").</summary>
+    public const string VisibilityChanged = "visibility-changed";
+
     /// <summary>For the verification events to come.</summary>
     public const string Verified = "verified";
 
@@ -61,6 +64,7 @@ public static class ScoreChangeRules
         BenchmarkRegistered or BenchmarkUpdated => BenchmarkChanged,
         EvidenceVerified => "verified",
         EvidenceContradicted => "contradicted",
+        RepoSettingsChanged => VisibilityChanged,
         _ => null,
     };
 

@@ -31,6 +31,9 @@ public static class HubFormat
         values.SelectMany(value => (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>Parses an optional boolean query flag; null when it is not a boolean.</summary>
+    /// <summary>The Hub's <c>gated</c>: <c>false</c>, or how access is given (<c>"auto"</c>, <c>"manual"</c>).</summary>
+    public static object Gated(string? gating) => gating ?? (object)false;
+
     public static bool? Flag(string? value, bool absent) => value switch
     {
         null or "" => absent,

@@ -24,6 +24,6 @@ public static class ReadModels
 
         // Discussion lists are read per repo; the dataset list reads dataset repos.
         options.Schema.For<Discussion>().Index(discussion => discussion.RepoKey);
-        options.Schema.For<RepoPage>().Index(page => page.Kind);
+        options.Schema.For<RepoPage>().Index(page => page.Kind).Index(page => page.Private);
     }
 }

@@ -93,7 +93,7 @@ public sealed class RepoAccessState
     public bool OwnedBy(Viewer? viewer) => viewer is not null && viewer.Owns(Owner, OwnerIsOrg);
 
     /// <summary>Whether the repo exists for <paramref name="viewer"/> (null: anonymous). A private repo exists for its owners only.</summary>
-    public bool VisibleTo(Viewer? viewer) => !Private || OwnedBy(viewer);
+    public bool VisibleTo(Viewer? viewer) => Viewer.CanSee(viewer, Private, Owner, OwnerIsOrg);
 
     /// <summary>Whether <paramref name="viewer"/> may read the data files (and sample texts) of the repo.</summary>
     public bool DataReadableBy(Viewer? viewer) =>
@@ -126,6 +126,10 @@ public sealed record Viewer(Caller Caller, IReadOnlyList<string> Orgs)
 
     public bool Owns(string owner, bool ownerIsOrg) =>
         Caller.IsAdmin || (ownerIsOrg ? Orgs.Contains(owner, StringComparer.Ordinal) : owner == Caller.Name);
+
+    /// <summary>Whether a repo exists for <paramref name="viewer"/> (null: anonymous): a private one does for its owners only.</summary>
+    public static bool CanSee(Viewer? viewer, bool isPrivate, string owner, bool ownerIsOrg) =>
+        !isPrivate || (viewer is not null && viewer.Owns(owner, ownerIsOrg));
 
     /// <summary>The request's signed-in caller with their orgs, or null when anonymous (or unknown).</summary>
     public static async Task<Viewer?> LoadAsync(IQuerySession session, HttpRequest request, CancellationToken cancellationToken)

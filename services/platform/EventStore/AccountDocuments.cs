@@ -52,6 +52,7 @@ internal static class AccountDocuments
             // A user's tokens are listed, and a token found by its public id, on every settings call.
             .Index(token => token.User)
             .Index(token => token.TokenId);
-        options.Schema.For<UserProfile>().DatabaseSchemaName(Schema);
+        // Ingestion writes it from a projection, which keeps numeric revisions: every reader must map it alike.
+        options.Schema.For<UserProfile>().DatabaseSchemaName(Schema).UseNumericRevisions(true);
     }
 }

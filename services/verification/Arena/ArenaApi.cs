@@ -57,6 +57,19 @@ public static class ArenaApi
             return Problems.NotFound(benchmark is null ? $"{benchmarkId} is not a registered benchmark" : $"{benchmarkId} has no task '{taskId}'");
         }
 
+        // A private test set is missing to others; a gated one's samples are for those with access (ACCESS.md).
+        var (visible, readable) = await ResultAccess.OfBenchmarkAsync(session, benchmarkId, request, cancellationToken);
+        if (!visible)
+        {
+            return Problems.RepoNotFound("dataset", benchmarkId);
+        }
+
+        if (!readable)
+        {
+            return Problems.Forbidden($"{benchmarkId} is a gated test set: its battles show its samples, so they are served to those with access. "
+                + $"Ask with POST /api/datasets/{benchmarkId}/ask-access.").WithErrorCode("GatedRepo");
+        }
+
         var dimensions = benchmark.Dimensions.Count > 0 ? benchmark.Dimensions : [.. ArenaDimension.Defaults];
         var chosen = string.IsNullOrEmpty(dimension) ? dimensions[0] : dimensions.FirstOrDefault(d => d.Id == dimension);
         if (chosen is null)
@@ -69,7 +82,7 @@ public static class ArenaApi
         HashSet<string> eligible;
         try
         {
-            eligible = await EligibleModelsAsync(clients, benchmarkId, taskId, cancellationToken);
+            eligible = await EligibleModelsAsync(clients, benchmarkId, taskId, request.Headers[GatewayIdentity.Header].ToString(), cancellationToken);
         }
         catch (HttpRequestException)
         {
@@ -227,11 +240,19 @@ public static class ArenaApi
     /// The models whose results may count on the board now (not hidden; on main or in an open pull
     /// request), as the leaderboard projection's public board lists them.
     /// </summary>
-    private static async Task<HashSet<string>> EligibleModelsAsync(IHttpClientFactory clients, string benchmark, string taskId, CancellationToken cancellationToken)
+    /// <param name="identity">The caller's signed identity, passed on: a private benchmark's board is read as its owner reads it.</param>
+    private static async Task<HashSet<string>> EligibleModelsAsync(IHttpClientFactory clients, string benchmark, string taskId, string identity, CancellationToken cancellationToken)
     {
         var client = clients.CreateClient(ProjectionClient);
-        var board = await client.GetFromJsonAsync<JsonElement>(
-            $"/api/leaderboards/{benchmark}/{Uri.EscapeDataString(taskId)}?limit=1000000", cancellationToken);
+        using var ask = new HttpRequestMessage(HttpMethod.Get, $"/api/leaderboards/{benchmark}/{Uri.EscapeDataString(taskId)}?limit=1000000");
+        if (identity.Length > 0)
+        {
+            ask.Headers.TryAddWithoutValidation(GatewayIdentity.Header, identity);
+        }
+
+        using var answer = await client.SendAsync(ask, cancellationToken);
+        answer.EnsureSuccessStatusCode();
+        var board = await answer.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         return board.TryGetProperty("rows", out var rows)
             ? rows.EnumerateArray().Select(row => row.GetProperty("modelId").GetString()!).ToHashSet(StringComparer.Ordinal)
             : [];

@@ -40,7 +40,13 @@ public static class EvidenceApi
         // The wait below is for a result committed a moment ago; an id no result can have is
         // answered at once rather than after five seconds.
         var result = IsResultIdShaped(id) ? await WaitForResultAsync(store, id, cancellationToken) : null;
-        if (result is not { Exists: true })
+        bool visible;
+        await using (var session = store.QuerySession())
+        {
+            visible = result is not null && (await ResultAccess.OfAsync(session, result, request, cancellationToken)).Visible;
+        }
+
+        if (result is not { Exists: true } || !visible)
         {
             return Problems.NotFound($"result {id} does not exist");
         }
@@ -71,8 +77,14 @@ public static class EvidenceApi
     public sealed record VerificationView(string Status, string? VerifyToken, IReadOnlyList<EvidenceView> Evidence);
 
     public static async Task<Results<Ok<VerificationView>, ProblemDocumentResult>> GetVerificationAsync(
-        string id, IQuerySession session, CancellationToken cancellationToken)
+        string id, HttpRequest request, IQuerySession session, CancellationToken cancellationToken)
     {
+        if (await session.LoadAsync<ResultFact>(id, cancellationToken) is { } fact
+            && !(await ResultAccess.OfAsync(session, fact, request, cancellationToken)).Visible)
+        {
+            return Problems.NotFound($"result {id} does not exist");
+        }
+
         var verification = await session.LoadAsync<ResultVerification>(StreamKeys.Evidence(id), cancellationToken);
         if (verification is null)
         {
@@ -89,12 +101,15 @@ public static class EvidenceApi
 
     public sealed record CommentView(string Author, string Comment, DateTimeOffset CreatedAt);
 
-    public sealed record FailureView(string SampleId, int Epoch, string? Input, string? Target, string? Answer, string? Explanation, IReadOnlyList<CommentView> Comments);
+    /// <param name="Redacted">True when the caller may not read the benchmark's samples: the texts are left out (ACCESS.md).</param>
+    public sealed record FailureView(
+        string SampleId, int Epoch, System.Text.Json.JsonElement? Score, string? Input, string? Target, string? Answer, string? Explanation,
+        IReadOnlyList<CommentView> Comments, bool Redacted = false);
 
     public sealed record FailurePage(int Total, IReadOnlyList<FailureView> Items);
 
     public static async Task<Results<Ok<FailurePage>, ProblemDocumentResult>> GetFailuresAsync(
-        string id, IQuerySession session, string? limit, string? offset, CancellationToken cancellationToken)
+        string id, HttpRequest request, IQuerySession session, string? limit, string? offset, CancellationToken cancellationToken)
     {
         var take = 50;
         var skip = 0;
@@ -104,6 +119,14 @@ public static class EvidenceApi
             return Problems.BadRequest("limit must be 1-1000 and offset a non-negative integer.");
         }
 
+        var access = await session.LoadAsync<ResultFact>(id, cancellationToken) is { } fact
+            ? await ResultAccess.OfAsync(session, fact, request, cancellationToken)
+            : ResultAccess.Public;
+        if (!access.Visible)
+        {
+            return Problems.NotFound($"result {id} does not exist");
+        }
+
         var verification = await session.LoadAsync<ResultVerification>(StreamKeys.Evidence(id), cancellationToken);
         // By evidence, not by result: a piece carried by a merge publishes the same log's failures.
         var published = verification?.PublishedEvidenceIds() ?? [];
@@ -111,9 +134,13 @@ public static class EvidenceApi
         var total = await query.CountAsync(cancellationToken);
         var items = await query.OrderBy(f => f.EvidenceId).ThenBy(f => f.Order).Skip(skip).Take(take).ToListAsync(cancellationToken);
         var comments = verification?.Comments ?? [];
-        return TypedResults.Ok(new FailurePage(total, items.Select(f => new FailureView(
-            f.SampleId, f.Epoch, f.Input, f.Target, f.Answer, f.Explanation,
-            comments.Where(c => c.SampleId == f.SampleId).Select(c => new CommentView(c.Author, c.Comment, c.CreatedAt)).ToList())).ToList()));
+        return TypedResults.Ok(new FailurePage(total, items.Select(f =>
+        {
+            var discussion = comments.Where(c => c.SampleId == f.SampleId).Select(c => new CommentView(c.Author, c.Comment, c.CreatedAt)).ToList();
+            return access.SamplesReadable
+                ? new FailureView(f.SampleId, f.Epoch, f.Score, f.Input, f.Target, f.Answer, f.Explanation, discussion)
+                : new FailureView(f.SampleId, f.Epoch, f.Score, null, null, null, null, discussion, Redacted: true);
+        }).ToList()));
     }
 
     public sealed record CommentRequest(string? Comment);

@@ -147,6 +147,7 @@ public sealed class EvidenceProcessor(EvidenceStorage storage, VerifyTokenSigner
                     Target = failure.Target,
                     Answer = failure.Answer,
                     Explanation = failure.Explanation,
+                    Score = failure.Score,
                 };
                 ids[i] = sample.Id;
                 documents[i] = serializer.ToJson(sample);

@@ -139,4 +139,7 @@ public sealed class FailureSample
     public string? Answer { get; set; }
 
     public string? Explanation { get; set; }
+
+    /// <summary>The sample's score value as the log has it.</summary>
+    public System.Text.Json.JsonElement? Score { get; set; }
 }

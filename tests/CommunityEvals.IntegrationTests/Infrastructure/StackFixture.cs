@@ -36,6 +36,9 @@ public class StackFixture : IAsyncLifetime
     /// <summary>The process doing a resource's work (see <see cref="Stack.Pid"/>), null when not running.</summary>
     public int? Pid(string name) => _stack!.Pid(name);
 
+    /// <summary>Each resource's state and its last log lines, for a failure message.</summary>
+    public Task<string> DescribeAsync(int lines = 40) => _stack!.DescribeAsync(lines);
+
     public HttpClient Admin { get; private set; } = null!;
 
     /// <summary>
