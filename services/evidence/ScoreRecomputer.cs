@@ -45,8 +45,11 @@ public sealed record Recomputation
 }
 
 /// <summary>A sample record the scorer marked wrong (its value mapped below 1).</summary>
-/// <param name="Score">The sample's score value as the log has it (<c>"I"</c>, <c>0</c>, <c>0.5</c>, ...): public even where the texts are not.</param>
-public sealed record SampleFailure(string SampleId, int Epoch, string Input, string Target, string? Answer, string? Explanation, System.Text.Json.JsonElement? Score = null);
+/// <param name="ScoreJson">
+/// The sample's score value as the log has it, as JSON text (<c>"I"</c>, <c>0</c>, <c>0.5</c>, ...): public
+/// even where the texts are not. Text rather than a JSON element so that failures compare by value.
+/// </param>
+public sealed record SampleFailure(string SampleId, int Epoch, string Input, string Target, string? Answer, string? Explanation, string? ScoreJson = null);
 
 /// <summary>
 /// Recomputes a log's headline from its sample records, fed one at a time (memory: a few numbers per
@@ -129,7 +132,7 @@ public sealed class ScoreRecomputer
                         score.Answer is null ? null : Reading.JsonFacts.Cut(score.Answer, max),
                         score.Explanation is null ? null : Reading.JsonFacts.Cut(score.Explanation, max),
                         score.Value.ValueKind is System.Text.Json.JsonValueKind.String or System.Text.Json.JsonValueKind.Number
-                            or System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False ? score.Value.Clone() : null));
+                            or System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False ? score.Value.GetRawText() : null));
                 }
             }
         }

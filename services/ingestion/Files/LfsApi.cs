@@ -83,12 +83,9 @@ public static class LfsApi
             return Unprocessable("only the 'upload' operation is served; download files with GET .../resolve/{revision}/{path}");
         }
 
-        var toMain = body.Ref?.Name is "main" or "refs/heads/main";
-        if (toMain && !actor!.Owns(repo))
-        {
-            return Problems.Forbidden($"only the owners of {repoId} may upload to main; open a pull request instead (create_pr=1)");
-        }
-
+        // Anyone who may open a pull request may upload: bytes are reachable only once a commit names
+        // them, and the commit decides who may write where. (Python's client names the ref of the
+        // revision it commits to, pull requests included, so the ref cannot tell who may upload.)
         var objects = body.Objects ?? [];
         var stored = await blobs.SizesAsync(objects.Select(item => item.Oid ?? "").Where(Sha256Hex.IsValid).Distinct().ToList(), cancellationToken);
         var expires = time.GetUtcNow() + UploadTicket.Lifetime;

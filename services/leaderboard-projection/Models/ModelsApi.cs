@@ -124,8 +124,12 @@ public static class ModelsApi
         var evidence = expand.Contains(EvalResultsKey, StringComparer.OrdinalIgnoreCase)
             ? await EvidenceOfAsync(page, session, cancellationToken)
             : [];
+        var hiddenBenchmarks = expand.Contains(EvalResultsKey, StringComparer.OrdinalIgnoreCase)
+            ? await session.HiddenDatasetsAsync(request, cancellationToken)
+            : new HashSet<string>();
         var evalResults = expand.Contains(EvalResultsKey, StringComparer.OrdinalIgnoreCase)
             ? CurrentResults.Of(page)
+                .Where(current => !hiddenBenchmarks.Contains(current.Result.DatasetId))
                 .Select(current => new HubEvalResult(current.Result.Path, Standing(current.Result, evidence).Verified, current.PullRequest, KnownOrder.ResultItem(current.Result.Data)))
                 .ToList()
             : null;
@@ -166,7 +170,9 @@ public static class ModelsApi
         }
 
         var evidence = await EvidenceOfAsync(page, session, cancellationToken);
+        var hiddenBenchmarks = await session.HiddenDatasetsAsync(request, cancellationToken);
         IReadOnlyList<EvalResult> results = CurrentResults.Of(page, includeHidden)
+            .Where(current => !hiddenBenchmarks.Contains(current.Result.DatasetId))
             .Select(current => (current, standing: Standing(current.Result, evidence)))
             .Select(pair => new EvalResult(
                 pair.current.Result.ResultId,

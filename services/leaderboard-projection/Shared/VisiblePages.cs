@@ -42,6 +42,19 @@ public static class VisiblePages
         return [.. pages.Where(page => page.VisibleTo(viewer))];
     }
 
+    /// <summary>The private datasets the caller may not see: their benchmarks' results are shown to no one else (ACCESS.md).</summary>
+    public static async Task<IReadOnlySet<string>> HiddenDatasetsAsync(this IQuerySession session, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var pages = await session.Query<RepoPage>().Where(page => page.Kind == "dataset" && page.Private).ToListAsync(cancellationToken);
+        if (pages.Count == 0)
+        {
+            return new HashSet<string>();
+        }
+
+        var viewer = await Viewer.LoadAsync(session, request, cancellationToken);
+        return pages.Where(page => !page.VisibleTo(viewer)).Select(page => page.Repo).ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>The ids (<c>org/name</c>) of the private repos of a kind: what boards, feeds and streams leave out for everyone.</summary>
     public static async Task<IReadOnlySet<string>> PrivateReposAsync(this IQuerySession session, string kind, CancellationToken cancellationToken) =>
         (await session.Query<RepoPage>().Where(page => page.Kind == kind && page.Private).Select(page => page.Repo).ToListAsync(cancellationToken))

@@ -147,7 +147,7 @@ public sealed class EvidenceProcessor(EvidenceStorage storage, VerifyTokenSigner
                     Target = failure.Target,
                     Answer = failure.Answer,
                     Explanation = failure.Explanation,
-                    Score = failure.Score,
+                    Score = failure.ScoreJson is { } json ? System.Text.Json.JsonDocument.Parse(json).RootElement.Clone() : null,
                 };
                 ids[i] = sample.Id;
                 documents[i] = serializer.ToJson(sample);

@@ -92,6 +92,10 @@ public sealed class GatewayApi(HttpClient http, IHttpContextAccessor accessor, G
     public Task<ApiAnswer> PostAsync(string path, HttpContent content, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = content }, Token, cancellationToken);
 
+    /// <summary>Headers only: whether the visitor may read a file, without fetching its bytes.</summary>
+    public Task<ApiAnswer> HeadAsync(string path, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Head, path), Token, cancellationToken);
+
     public Task<ApiAnswer> DeleteAsync(string path, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), Token, cancellationToken);
 
@@ -114,6 +118,42 @@ public sealed class GatewayApi(HttpClient http, IHttpContextAccessor accessor, G
             { IsIPv4MappedToIPv6: true } mapped => mapped.MapToIPv4().ToString(),
             _ => address.ToString(),
         };
+    }
+
+    /// <summary>
+    /// Streams a file as the visitor may read it (their token, not a cookie, is what the file routes
+    /// take) onto <paramref name="target"/>: the status, the headers a download needs, and the bytes,
+    /// one buffer at a time. A <c>Range</c> the browser sent is passed on.
+    /// </summary>
+    public async Task StreamAsync(string path, HttpResponse target, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (!string.IsNullOrEmpty(Token))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        }
+
+        if (accessor.HttpContext?.Request.Headers.Range.ToString() is { Length: > 0 } range)
+        {
+            request.Headers.TryAddWithoutValidation("Range", range);
+        }
+
+        if (VisitorAddress(accessor.HttpContext) is { } address)
+        {
+            request.Headers.Add(GatewayIdentity.VisitorHeader, identity.SignVisitor(address));
+        }
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        target.StatusCode = (int)response.StatusCode;
+        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+        {
+            if (name is "ETag" or "X-Repo-Commit" or "X-Error-Code" or "Accept-Ranges" or "Content-Type" or "Content-Length" or "Content-Range" or "Retry-After")
+            {
+                target.Headers[name] = values.ToArray();
+            }
+        }
+
+        await response.Content.CopyToAsync(target.Body, cancellationToken);
     }
 
     private async Task<ApiAnswer> SendAsync(HttpRequestMessage request, string? token, CancellationToken cancellationToken)

@@ -33,6 +33,9 @@ public sealed partial class DocumentedRoutesTests(StackFixture stack)
             ["sample_id"] = "1",
             ["user"] = s.OwnerName,
             ["battle_id"] = "not-a-battle",
+            ["path"] = "eval.yaml",
+            ["status"] = "pending",
+            ["ticket"] = "not-a-ticket",
         };
 
         var unserved = new List<string>();

@@ -21,7 +21,7 @@ public sealed class AccessMatrixTests(StackFixture stack)
 
     private sealed record Caller(string Name, HttpClient Client, bool Anonymous);
 
-    private sealed record TestSet(RepoKind Kind, string Org, HttpClient Owner, string Dataset, string FailingResult, IReadOnlyList<Caller> Callers);
+    private sealed record TestSet(RepoKind Kind, string Org, HttpClient Owner, string Dataset, string Model, string FailingResult, IReadOnlyList<Caller> Callers);
 
     private static Level Expected(RepoKind kind, string caller) => (kind, caller) switch
     {
@@ -87,6 +87,13 @@ public sealed class AccessMatrixTests(StackFixture stack)
                 Level.SeeOnly => (HttpStatusCode.Forbidden, "GatedRepo"),
                 _ => (HttpStatusCode.NotFound, null),
             }));
+            await Check("result page", () => ExpectAsync(caller, $"/api/results/{set.FailingResult}", level == Level.Missing ? (HttpStatusCode.NotFound, null) : (HttpStatusCode.OK, null)));
+            await Check("the model's results", async () =>
+            {
+                var results = await caller.Client.GetFromJsonAsync<JsonElement>($"/api/models/{set.Model}/eval-results");
+                var listed = results.EnumerateArray().Any(item => item.GetProperty("id").GetString() == set.FailingResult);
+                return listed == (level != Level.Missing) ? null : $"listed: {listed}";
+            });
             await Check("datasets list", async () =>
             {
                 var listed = await caller.Client.GetFromJsonAsync<JsonElement>($"/api/datasets?author={set.Org}");
@@ -220,7 +227,7 @@ public sealed class AccessMatrixTests(StackFixture stack)
             new("admin", stack.Admin, false),
             new("read token", stack.Client(readToken), false),
         ];
-        return new TestSet(kind, org, owner.Client, dataset, failing, callers);
+        return new TestSet(kind, org, owner.Client, dataset, models[0], failing, callers);
     }
 
     private static async Task<JsonElement> AskAsync(HttpClient client, string dataset)

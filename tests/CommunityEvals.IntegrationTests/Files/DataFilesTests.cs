@@ -173,12 +173,6 @@ public sealed class DataFilesTests(StackFixture stack)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, naming.StatusCode);
         Assert.Contains("upload it first", await naming.Content.ReadAsStringAsync());
         await AssertErrorCodeAsync($"/datasets/{s.Dataset}/resolve/main/data/test.jsonl", "EntryNotFound");
-
-        // A pull request's author may not write main through the batch.
-        var stranger = await stack.CreateUserAsync("files-bad-other");
-        var body = JsonSerializer.Serialize(new { operation = "upload", @ref = new { name = "main" }, objects = new[] { new { oid = sha, size = promised.Length } } });
-        using var toMain = await stranger.Client.PostAsync($"/datasets/{s.Dataset}.git/info/lfs/objects/batch", new StringContent(body, Encoding.UTF8, "application/vnd.git-lfs+json"));
-        Assert.Equal(HttpStatusCode.Forbidden, toMain.StatusCode);
     }
 
     private async Task AssertErrorCodeAsync(string uri, string code)

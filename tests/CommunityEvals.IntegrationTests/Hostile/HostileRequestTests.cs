@@ -163,7 +163,7 @@ public sealed class HostileRequestTests(StackFixture stack, ITestOutputHelper ou
         ["ndjson-content-lone-surrogate"] = new(400, Commit(_ => Lines(Header, """{"key":"file","value":{"path":"README.md","content":"# \ud800"}}""")), Mentions: "not valid Unicode"),
         ["ndjson-duplicate-path"] = new(400, Commit(t => Lines(Header, FileLine(".eval_results/a.yaml", t.ValidResults), FileLine(".eval_results/a.yaml", t.ValidResults)))),
         ["ndjson-file-and-deletion-of-one-path"] = new(400, Commit(t => Lines(Header, FileLine(".eval_results/a.yaml", t.ValidResults), DeletedLine(".eval_results/a.yaml")))),
-        ["ndjson-lfs-file"] = new(400, Commit(_ => Lines(Header, """{"key":"lfsFile","value":{"path":".eval_results/a.yaml","algo":"sha256","oid":"0000000000000000000000000000000000000000000000000000000000000000","size":5}}"""))),
+        ["ndjson-lfs-file-for-a-results-file"] = new(422, Commit(_ => Lines(Header, """{"key":"lfsFile","value":{"path":".eval_results/a.yaml","algo":"sha256","oid":"0000000000000000000000000000000000000000000000000000000000000000","size":5}}"""))),
         ["ndjson-lfs-pointer-as-results"] = new(422, Commit(_ => Lines(Header, FileLine(".eval_results/lfs.yaml",
             Encoding.UTF8.GetBytes("version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n"))))),
         ["ndjson-empty-body"] = new(400, Commit(_ => [])),
@@ -201,7 +201,8 @@ public sealed class HostileRequestTests(StackFixture stack, ITestOutputHelper ou
         ["path-outside-eval-results"] = new(422, CommitPath("config.json")),
         ["path-eval-yaml-in-a-model-repo"] = new(422, CommitPath("eval.yaml")),
         ["path-percent-encoded-dot-dot"] = new(422, CommitPath("%2e%2e/README.md")),
-        ["path-results-file-in-a-dataset-repo"] = new(422, CommitPath(".eval_results/a.yaml", dataset: true)),
+        ["path-git-folder-in-a-dataset-repo"] = new(422, CommitPath(".git/config", dataset: true)),
+        ["path-git-folder-deeper-in-a-dataset-repo"] = new(422, CommitPath("data/.git/HEAD", dataset: true)),
         ["path-deleted-dot-dot"] = new(422, Commit(_ => Lines(Header, DeletedLine("../README.md")))),
 
         // Revisions in the commit URL: only main and refs/pr/N exist (404 for anything else).

@@ -92,7 +92,7 @@ public sealed class CommitsTests(StackFixture stack)
 
         using var weights = await s.Owner.CommitAsync("model", s.Model, "main", "pytorch_model.bin", "not results");
         using var escape = await s.Owner.CommitAsync("model", s.Model, "main", ".eval_results/../../etc/passwd", "x");
-        using var datasetResults = await s.Owner.CommitAsync("dataset", s.Dataset, "main", ".eval_results/x.yaml", "x");
+        using var datasetResults = await s.Owner.CommitAsync("dataset", s.Dataset, "main", ".git/config", "x");
 
         foreach (var response in new[] { weights, escape, datasetResults })
         {

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using CommunityEvals.IntegrationTests.Infrastructure;
 
@@ -51,6 +53,56 @@ public sealed class HubClientInteropTests(StackFixture stack)
         var communityResult = Assert.Single(evalResults, r => r.TryGetProperty("pullRequest", out var pr) && pr.ValueKind == JsonValueKind.Number);
         Assert.Equal(1, communityResult.GetProperty("pullRequest").GetInt32());
         Assert.Equal(81.5, communityResult.GetProperty("data").GetProperty("value").GetDouble());
+    }
+
+    [Fact]
+    public async Task The_npm_hub_client_uploads_a_data_file_lists_it_and_a_granted_user_downloads_it_from_a_gated_dataset()
+    {
+        await EnsureInstalledAsync();
+        var s = await stack.CreateScenarioAsync("npm-files");
+        var granted = await stack.CreateUserAsync("npm-granted");
+        var stranger = await stack.CreateUserAsync("npm-stranger");
+        using (var gated = await s.Owner.PutAsJsonAsync($"/api/datasets/{s.Dataset}/settings", new { gated = "manual" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, gated.StatusCode);
+        }
+
+        using (var grant = await s.Owner.PostAsJsonAsync($"/api/datasets/{s.Dataset}/user-access-request/grant", new { user = granted.Name }))
+        {
+            Assert.Equal(HttpStatusCode.OK, grant.StatusCode);
+        }
+
+        var content = string.Concat(Enumerable.Range(0, 500).Select(i => $"{{\"question\":\"q{i}\",\"answer\":\"{i}\"}}\n"));
+        var output = await RunNodeAsync("hub-files.mjs", new Dictionary<string, string>
+        {
+            ["HUB_URL"] = stack.Gateway.ToString().TrimEnd('/'),
+            ["OWNER_TOKEN"] = s.Owner.DefaultRequestHeaders.Authorization!.Parameter!,
+            ["GRANTED_TOKEN"] = granted.Token,
+            ["STRANGER_TOKEN"] = stranger.Token,
+            ["DATASET"] = s.Dataset,
+            ["ORG"] = s.Org,
+            ["DATA_CONTENT"] = content,
+        });
+
+        using var document = JsonDocument.Parse(output);
+        var steps = document.RootElement;
+        foreach (var name in new[] { "upload", "fileExists", "fileMissing", "downloadGranted", "listFiles", "listModels", "datasetInfo" })
+        {
+            var step = steps.GetProperty(name);
+            Assert.False(step.ValueKind == JsonValueKind.Object && step.TryGetProperty("error", out var error), $"{name} failed: {step}");
+        }
+
+        Assert.Matches("^[0-9a-f]{40}$", steps.GetProperty("upload").GetProperty("oid").GetString());
+        Assert.True(steps.GetProperty("fileExists").GetBoolean());
+        Assert.False(steps.GetProperty("fileMissing").GetBoolean());
+        Assert.Equal(content, steps.GetProperty("downloadGranted").GetProperty("text").GetString());
+        Assert.Equal(403, steps.GetProperty("downloadStranger").GetProperty("status").GetInt32());
+        var files = steps.GetProperty("listFiles").EnumerateArray().ToList();
+        var data = Assert.Single(files, file => file.GetProperty("path").GetString() == "data/test.jsonl");
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(content), data.GetProperty("size").GetInt64());
+        Assert.Contains(files, file => file.GetProperty("path").GetString() == "eval.yaml");
+        Assert.Contains(s.Model, steps.GetProperty("listModels").EnumerateArray().Select(model => model.GetString()));
+        Assert.Equal("manual", steps.GetProperty("datasetInfo").GetProperty("gated").GetString());
     }
 
     private static async Task EnsureInstalledAsync()

@@ -1,3 +1,4 @@
+using CommunityEvals.IntegrationTests.Files;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Deque.AxeCore.Playwright;
@@ -137,6 +138,32 @@ public sealed class BrowserTests(StackFixture stack) : IAsyncLifetime
             await owner.GotoAsync(path);
             await CheckPageAsync(owner, name);
         }
+    }
+
+    [Fact]
+    public async Task A_visitor_asks_for_a_gated_test_set_on_its_page_and_its_owner_accepts_on_the_requests_page()
+    {
+        var s = await stack.CreateScenarioAsync("browsergated");
+        await s.Owner.SettingsAsync("dataset", s.Dataset, new { gated = "manual" });
+        await s.Owner.AddDataFileAsync(s.Dataset, "data/test.jsonl", System.Text.Encoding.UTF8.GetBytes("{\"q\":\"a question\"}\n"));
+        var visitor = await stack.CreateUserAsync("browser-asker");
+
+        var asker = await SignedInPageAsync(visitor.Token);
+        await EventuallyShownAsync(asker, $"/datasets/{s.Dataset}", "Ask for access");
+        await asker.FillAsync("#reason", "to evaluate a dialect model");
+        await asker.ClickAsync("button:has-text('Ask for access')");
+        await Assertions.Expect(asker.Locator("[role=status]")).ToContainTextAsync("waiting for an owner");
+        await CheckPageAsync(asker, "dataset-gated");
+
+        var owner = await SignedInPageAsync(TokenOf(s.Owner));
+        await owner.GotoAsync($"/datasets/{s.Dataset}");
+        await owner.ClickAsync("a:has-text('Access requests')");
+        await Assertions.Expect(owner.Locator("main")).ToContainTextAsync(visitor.Name);
+        await CheckPageAsync(owner, "access-requests");
+        await owner.ClickAsync($"button[aria-label='Accept {visitor.Name}']");
+        await Assertions.Expect(owner.Locator("#requests-accepted")).ToContainTextAsync("(1)");
+
+        await EventuallyShownAsync(asker, $"/datasets/{s.Dataset}", "You have access to the data files.");
     }
 
     [Fact]

@@ -46,6 +46,46 @@ public class ScoreChangeTests
     }
 
     [Fact]
+    public void A_model_made_private_leaves_the_boards_and_comes_back_when_public_with_cause_visibility_changed()
+    {
+        Board(("acme/a", 70), ("acme/b", 60), ("acme/c", 80));
+
+        var hidden = _log.Apply(StreamKeys.Repo("model", "acme/c"), new RepoSettingsChanged("acme/c", "model", true, null));
+        Assert.Equal([("acme/a", 70.0, 70.0, 2, 1), ("acme/b", 60.0, 60.0, 3, 2), ("acme/c", 80.0, null, 1, null)], Rows(hidden));
+        Assert.All(hidden, change => Assert.Equal("visibility-changed", change.Cause));
+        Assert.DoesNotContain(_log.Rows(), row => row.ModelId == "acme/c");
+
+        // Nothing a private model does reaches the boards.
+        Assert.Empty(_log.Apply(ToMain("acme/c", Commit([Result("acme/c:main:0", 90)]))));
+
+        var shown = _log.Apply(StreamKeys.Repo("model", "acme/c"), new RepoSettingsChanged("acme/c", "model", false, null));
+        Assert.Equal(("acme/c", (double?)null, (double?)90.0, (int?)null, (int?)1), Rows(shown)[0]);
+        Assert.All(shown, change => Assert.Equal("visibility-changed", change.Cause));
+
+        // Gating alone changes no board.
+        Assert.Empty(_log.Apply(StreamKeys.Repo("model", "acme/c"), new RepoSettingsChanged("acme/c", "model", false, "auto")));
+    }
+
+    [Fact]
+    public void A_model_created_private_never_takes_a_place()
+    {
+        Board(("acme/a", 70));
+        _log.Apply(new RepoCreated("acme/p", "model", "acme", true, Private: true));
+        Assert.Empty(_log.Apply(ToMain("acme/p", Commit([Result("acme/p:main:0", 99)]))));
+        Assert.Equal(["acme/a"], _log.Rows().Select(row => row.ModelId).ToArray());
+    }
+
+    [Fact]
+    public void A_benchmarks_dataset_made_private_marks_its_board_private_and_changes_no_row()
+    {
+        Board(("acme/a", 70));
+        var changes = _log.Apply(StreamKeys.Repo("dataset", Dataset), new RepoSettingsChanged(Dataset, "dataset", true, null));
+        Assert.Empty(changes);
+        Assert.True(_log.Board().Private);
+        Assert.Single(_log.Rows());
+    }
+
+    [Fact]
     public void A_score_below_everyone_changes_only_its_own_row()
     {
         Board(("acme/a", 70), ("acme/b", 60));
