@@ -129,6 +129,19 @@ public sealed class AccessMatrixTests(StackFixture stack)
             Assert.NotEmpty(handled);
         }
 
+        // A result naming a private benchmark, from someone who may not see it, is refused exactly as
+        // one naming a benchmark that does not exist.
+        if (kind == RepoKind.Private)
+        {
+            var stranger = set.Callers.Single(caller => caller.Name == "stranger").Client;
+            var model = await stranger.CreateRepoAsync("model", "curious-7b");
+            using var naming = await stranger.CommitAsync("model", model, "main", ".eval_results/a.yaml", HubCommits.ResultYaml(set.Dataset, "main", "50"));
+            var missing = $"{set.Org}/nothing-here";
+            using var unknown = await stranger.CommitAsync("model", model, "main", ".eval_results/a.yaml", HubCommits.ResultYaml(missing, "main", "50"));
+            Assert.Equal(unknown.StatusCode, naming.StatusCode);
+            Assert.Equal((await unknown.Content.ReadAsStringAsync()).Replace(missing, "X"), (await naming.Content.ReadAsStringAsync()).Replace(set.Dataset, "X"));
+        }
+
         // Score changes: a private benchmark's are published to no one; the others' are public.
         var changes = await stack.Anonymous.GetFromJsonAsync<JsonElement>($"/api/events/changes?benchmark={set.Dataset}");
         var published = changes.GetProperty("changes").GetArrayLength();
