@@ -1,6 +1,7 @@
 // Runs the Hub client flow the integration test checks, against HUB_URL, and prints one JSON
 // object with what each call returned (or the error it raised) so the test can assert on it.
 import { whoAmI, createRepo, uploadFile, modelInfo } from "@huggingface/hub";
+import { step, report } from "./steps.mjs";
 
 const hubUrl = process.env.HUB_URL;
 const ownerToken = process.env.OWNER_TOKEN;
@@ -9,14 +10,6 @@ const repoName = process.env.REPO_NAME; // "namespace/name", owned by the owner
 const resultYaml = process.env.RESULT_YAML;
 const prResultYaml = process.env.PR_RESULT_YAML;
 
-const out = {};
-async function step(name, action) {
-  try {
-    out[name] = await action();
-  } catch (error) {
-    out[name] = { error: String(error?.message ?? error), status: error?.statusCode };
-  }
-}
 
 await step("whoAmI", () => whoAmI({ accessToken: ownerToken, hubUrl }));
 await step("createRepo", () => createRepo({ repo: { type: "model", name: repoName }, accessToken: ownerToken, hubUrl }));
@@ -49,4 +42,4 @@ await step("modelInfo", async () => {
   }
 });
 
-console.log(JSON.stringify(out));
+report();

@@ -2,6 +2,7 @@
 // the owner uploads a data file (preupload, LFS batch, PUT, commit), a granted user downloads it, a
 // stranger is refused. Prints one JSON object with what each call returned (or the error it raised).
 import { uploadFile, downloadFile, fileExists, listFiles, listModels, datasetInfo } from "@huggingface/hub";
+import { step, report } from "./steps.mjs";
 
 const hubUrl = process.env.HUB_URL;
 const ownerToken = process.env.OWNER_TOKEN;
@@ -12,14 +13,6 @@ const org = process.env.ORG;
 const content = process.env.DATA_CONTENT;
 const repo = { type: "dataset", name: dataset };
 
-const out = {};
-async function step(name, action) {
-  try {
-    out[name] = await action();
-  } catch (error) {
-    out[name] = { error: String(error?.message ?? error), status: error?.statusCode };
-  }
-}
 
 await step("upload", async () => {
   const result = await uploadFile({
@@ -51,4 +44,4 @@ await step("listModels", async () => {
 });
 await step("datasetInfo", () => datasetInfo({ name: dataset, hubUrl, accessToken: strangerToken }));
 
-console.log(JSON.stringify(out));
+report();

@@ -157,14 +157,13 @@ public static class AccessApi
             return problem;
         }
 
-        if (string.IsNullOrEmpty(body!.User) || string.IsNullOrEmpty(body.Status))
+        if (Required(("user", body!.User), ("status", body.Status)) is { } missing)
         {
-            return Problems.Create(StatusCodes.Status422UnprocessableEntity, "Validation failed", "user and status are required",
-                [new ValidationError("request body", null, null, null, string.IsNullOrEmpty(body.User) ? "user" : "status", "user and status are required")]);
+            return missing;
         }
 
         return await DecideAsync(store, actor!, RepoPaths.Dataset, $"{org}/{name}",
-            repo => AccessDecisions.Decide(new HandleAccessRequest(body.User, body.Status, body.RejectionReason), repo, actor!), cancellationToken);
+            repo => AccessDecisions.Decide(new HandleAccessRequest(body.User!, body.Status!, body.RejectionReason), repo, actor!), cancellationToken);
     }
 
     public static async Task<Results<Ok<Empty>, ProblemDocumentResult>> GrantAsync(
@@ -177,21 +176,27 @@ public static class AccessApi
             return problem;
         }
 
-        if (string.IsNullOrEmpty(body!.User))
+        if (Required(("user", body!.User)) is { } missing)
         {
-            return Problems.Create(StatusCodes.Status422UnprocessableEntity, "Validation failed", "user is required",
-                [new ValidationError("request body", null, null, null, "user", "user is required")]);
+            return missing;
         }
 
         bool userExists;
         await using (var session = store.QuerySession())
         {
-            userExists = Names.IsValid(body.User) && await session.LoadAsync<UserProfile>(body.User, cancellationToken) is not null;
+            userExists = Names.IsValid(body.User!) && await session.LoadAsync<UserProfile>(body.User!, cancellationToken) is not null;
         }
 
         return await DecideAsync(store, actor!, RepoPaths.Dataset, $"{org}/{name}",
-            repo => AccessDecisions.DecideGrant(body.User, userExists, repo, actor!), cancellationToken);
+            repo => AccessDecisions.DecideGrant(body.User!, userExists, repo, actor!), cancellationToken);
     }
+
+    /// <summary>A 422 naming the first of <paramref name="fields"/> that is missing or empty; null when all are there.</summary>
+    private static ProblemDocumentResult? Required(params (string Name, string? Value)[] fields) =>
+        fields.FirstOrDefault(field => string.IsNullOrEmpty(field.Value)) is { Name: { } name }
+            ? Problems.Create(StatusCodes.Status422UnprocessableEntity, "Validation failed", $"{name} is required",
+                [new ValidationError("request body", null, null, null, name, $"{name} is required")])
+            : null;
 
     /// <summary>Decides on the repo's current state (a missing repo is answered as missing) and appends.</summary>
     private static async Task<Results<Ok<Empty>, ProblemDocumentResult>> DecideAsync(

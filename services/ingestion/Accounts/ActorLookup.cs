@@ -1,3 +1,4 @@
+using CommunityEvals.Platform.Access;
 using CommunityEvals.Ingestion.Repos;
 using CommunityEvals.Platform.EventStore;
 using CommunityEvals.Platform.Http;
@@ -22,19 +23,6 @@ public static class ActorLookup
     }
 
     /// <summary>The signed-in caller with their org memberships, or null when anonymous.</summary>
-    public static async Task<Actor?> LoadActorAsync(this IQuerySession session, HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (Caller.From(request) is not { } caller)
-        {
-            return null;
-        }
-
-        if (caller.IsAdmin)
-        {
-            return new Actor(caller, []);
-        }
-
-        var profile = await session.LoadAsync<UserProfile>(caller.Name, cancellationToken);
-        return profile is null ? null : new Actor(caller, profile.Orgs);
-    }
+    public static async Task<Actor?> LoadActorAsync(this IQuerySession session, HttpRequest request, CancellationToken cancellationToken) =>
+        await Viewer.LoadAsync(session, request, cancellationToken) is { } viewer ? new Actor(viewer.Caller, viewer.Orgs) : null;
 }
