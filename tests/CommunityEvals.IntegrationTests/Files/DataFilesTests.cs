@@ -60,6 +60,20 @@ public sealed class DataFilesTests(StackFixture stack)
             Assert.Equal(bytes[1_000..2_000], await answer.Content.ReadAsByteArrayAsync());
         }
 
+        using (var again = new HttpRequestMessage(HttpMethod.Get, $"/datasets/{s.Dataset}/resolve/main/data/test.jsonl"))
+        {
+            again.Headers.IfNoneMatch.Add(new EntityTagHeaderValue($"\"{sha}\""));
+            using var answer = await stack.Anonymous.SendAsync(again);
+            Assert.Equal(HttpStatusCode.NotModified, answer.StatusCode);
+        }
+
+        using (var beyond = new HttpRequestMessage(HttpMethod.Get, $"/datasets/{s.Dataset}/resolve/main/data/test.jsonl"))
+        {
+            beyond.Headers.Range = new RangeHeaderValue(bytes.Length + 10, bytes.Length + 20);
+            using var answer = await stack.Anonymous.SendAsync(beyond);
+            Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, answer.StatusCode);
+        }
+
         using (var head = new HttpRequestMessage(HttpMethod.Head, $"/datasets/{s.Dataset}/resolve/main/data/test.jsonl"))
         {
             using var answer = await stack.Anonymous.SendAsync(head);
