@@ -1,3 +1,4 @@
+using CommunityEvals.LeaderboardProjection.Exports;
 using CommunityEvals.LeaderboardProjection.Arena;
 using CommunityEvals.LeaderboardProjection.Benchmarks;
 using CommunityEvals.LeaderboardProjection.Discussions;
@@ -29,6 +30,7 @@ app.MapBenchmarksApi();
 app.MapModelsApi();
 app.MapResultsApi();
 app.MapLeaderboardsApi();
+app.MapExportsApi();
 app.MapArenaApi();
 app.MapScoreChangeStream();
 app.MapRebuildApi();

@@ -67,6 +67,32 @@ public static class FeedTable
     /// <summary>Up to <paramref name="take"/> entries that <paramref name="query"/> selects, in its order; none while the table does not exist yet.</summary>
     public static async Task<List<FeedEntry>> ReadAsync(Marten.IQuerySession session, FeedQuery query, int take, CancellationToken cancellationToken)
     {
+        var entries = new List<FeedEntry>();
+        await foreach (var row in RowsAsync(session, query, take, cancellationToken))
+        {
+            using var data = System.Text.Json.JsonDocument.Parse(row.Data);
+            entries.Add(new FeedEntry
+            {
+                Id = row.Sequence,
+                Type = row.Type,
+                Stream = row.Stream,
+                Actor = row.Actor,
+                OccurredAt = row.OccurredAt,
+                Data = data.RootElement.Clone(),
+            });
+        }
+
+        return entries;
+    }
+
+    /// <summary>
+    /// The public feed's rows that <paramref name="query"/> selects, in its order, with their data as
+    /// JSON text, streamed from one query (<paramref name="take"/> null: all of them); none while the
+    /// table does not exist yet.
+    /// </summary>
+    public static async IAsyncEnumerable<FeedRow> RowsAsync(
+        Marten.IQuerySession session, FeedQuery query, int? take, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var schema = session.DocumentStore.Options.DatabaseSchemaName;
         var command = new NpgsqlCommand();
         var conditions = new List<string> { PublicCondition(schema) };
@@ -86,6 +112,11 @@ public static class FeedTable
             Where("seq < @", new NpgsqlParameter<long> { TypedValue = before });
         }
 
+        if (query.Until is { } until)
+        {
+            Where("occurred_at <= @", new NpgsqlParameter<DateTime> { TypedValue = until.UtcDateTime });
+        }
+
         if (query.Stream is { } stream)
         {
             Where("stream = @", new NpgsqlParameter<string> { TypedValue = stream });
@@ -102,40 +133,41 @@ public static class FeedTable
             Where("data->'commit'->>'commitOid' = @", new NpgsqlParameter<string> { TypedValue = commit });
         }
 
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = take });
+        var limit = "";
+        if (take is { } count)
+        {
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count });
+            limit = $" limit ${command.Parameters.Count}";
+        }
+
         command.CommandText =
             $"select seq, type, stream, actor, occurred_at, ({PublicData})::text from {QualifiedName(schema)} f"
             + " where " + string.Join(" and ", conditions)
-            + $" order by seq {(query.NewestFirst ? "desc" : "asc")} limit ${command.Parameters.Count}";
-        var entries = new List<FeedEntry>();
+            + $" order by seq {(query.NewestFirst ? "desc" : "asc")}{limit}";
+        DbDataReader reader;
         try
         {
-            await using var reader = await session.ExecuteReaderAsync(command, cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                entries.Add(Read(reader));
-            }
+            reader = await session.ExecuteReaderAsync(command, cancellationToken);
         }
         catch (Exception exception) when (CommunityEvals.Platform.EventStore.PostgresErrors.IsUndefinedTable(exception))
         {
             // Nothing has been projected yet.
+            yield break;
         }
 
-        return entries;
-    }
-
-    private static FeedEntry Read(DbDataReader reader)
-    {
-        using var data = System.Text.Json.JsonDocument.Parse(reader.GetString(5));
-        return new FeedEntry
+        await using (reader)
         {
-            Id = reader.GetInt64(0),
-            Type = reader.GetString(1),
-            Stream = reader.GetString(2),
-            Actor = reader.IsDBNull(3) ? null : reader.GetString(3),
-            OccurredAt = new DateTimeOffset(reader.GetFieldValue<DateTime>(4), TimeSpan.Zero),
-            Data = data.RootElement.Clone(),
-        };
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                yield return new FeedRow(
+                    reader.GetInt64(0),
+                    reader.GetString(1),
+                    reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3),
+                    new DateTimeOffset(reader.GetFieldValue<DateTime>(4), TimeSpan.Zero),
+                    reader.GetString(5));
+            }
+        }
     }
 
     /// <summary>A timestamp as PostgreSQL reads it back exactly (microseconds, UTC).</summary>
@@ -143,4 +175,10 @@ public static class FeedTable
 }
 
 /// <summary>Which feed entries to read: after or before a sequence, of one stream, of one commit, of some event types; oldest or newest first.</summary>
-public sealed record FeedQuery(long After = 0, long? Before = null, string? Stream = null, string? Commit = null, bool NewestFirst = false, IReadOnlyList<string>? Types = null);
+/// <param name="Until">Only events stored at or before this time.</param>
+public sealed record FeedQuery(
+    long After = 0, long? Before = null, string? Stream = null, string? Commit = null, bool NewestFirst = false, IReadOnlyList<string>? Types = null,
+    DateTimeOffset? Until = null);
+
+/// <summary>One public feed row as stored: its data as JSON text, for readers that pass it on rather than look inside.</summary>
+public sealed record FeedRow(long Sequence, string Type, string Stream, string? Actor, DateTimeOffset OccurredAt, string Data);

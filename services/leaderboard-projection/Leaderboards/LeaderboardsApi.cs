@@ -216,21 +216,13 @@ public static class LeaderboardsApi
             }
         }
 
-        var liveBoard = await session.LoadAsync<LeaderboardBoard>(StreamKeys.Benchmark(datasetId), cancellationToken);
-        if (liveBoard is { Private: true } && await session.IsHiddenFromAsync("dataset", datasetId, context.Request, cancellationToken))
+        var (board, missing) = await BoardForAsync(session, datasetId, asOf, context.Request, cancellationToken);
+        if (missing is not null)
         {
-            return Problems.RepoNotFound("dataset", datasetId);
+            return missing;
         }
 
-        var board = asOf is { } time
-            ? await LeaderboardReplay.BoardAsOfAsync(session, datasetId, time, await session.PrivateReposAsync("model", cancellationToken), cancellationToken)
-            : liveBoard;
-        if (board is not { Registered: true })
-        {
-            return asOf is null ? NotABenchmark(datasetId) : Problems.NotFound($"{datasetId} was not a registered benchmark at {HubFormat.Time(asOf.Value)}");
-        }
-
-        if (board.Task(taskId) is not { } task)
+        if (board!.Task(taskId) is not { } task)
         {
             return NoSuchTask(datasetId, taskId);
         }
@@ -241,6 +233,28 @@ public static class LeaderboardsApi
         return Matches(context.Request.Headers.IfNoneMatch, etag)
             ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
             : TypedResults.Ok(view);
+    }
+
+    /// <summary>
+    /// The board of a registered benchmark as the caller may see it: live, or as it stood at
+    /// <paramref name="asOf"/> (following the repos' current visibility); a private benchmark is missing
+    /// to all but its owners.
+    /// </summary>
+    public static async Task<(LeaderboardBoard? Board, ProblemDocumentResult? Problem)> BoardForAsync(
+        IQuerySession session, string datasetId, DateTimeOffset? asOf, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var liveBoard = await session.LoadAsync<LeaderboardBoard>(StreamKeys.Benchmark(datasetId), cancellationToken);
+        if (liveBoard is { Private: true } && await session.IsHiddenFromAsync("dataset", datasetId, request, cancellationToken))
+        {
+            return (null, Problems.RepoNotFound("dataset", datasetId));
+        }
+
+        var board = asOf is { } time
+            ? await LeaderboardReplay.BoardAsOfAsync(session, datasetId, time, await session.PrivateReposAsync("model", cancellationToken), cancellationToken)
+            : liveBoard;
+        return board is { Registered: true }
+            ? (board, null)
+            : (null, asOf is null ? NotABenchmark(datasetId) : Problems.NotFound($"{datasetId} was not a registered benchmark at {HubFormat.Time(asOf.Value)}"));
     }
 
     /// <summary>The native board of one task: filters, ranking, then paging.</summary>
@@ -308,7 +322,7 @@ public static class LeaderboardsApi
     private static Dictionary<string, BoardEntry> EntriesById(LeaderboardBoard board, TaskSpec task) =>
         board.Entries.Where(entry => entry.TaskId == task.Id).ToDictionary(entry => entry.ResultId, StringComparer.Ordinal);
 
-    private static JsonElement? ParseSource(string? source)
+    public static JsonElement? ParseSource(string? source)
     {
         if (source is null)
         {
@@ -321,6 +335,6 @@ public static class LeaderboardsApi
 
     private static ProblemDocumentResult NotABenchmark(string datasetId) => Problems.NotFound($"{datasetId} is not a registered benchmark");
 
-    private static ProblemDocumentResult NoSuchTask(string datasetId, string taskId) =>
+    public static ProblemDocumentResult NoSuchTask(string datasetId, string taskId) =>
         Problems.NotFound($"benchmark {datasetId} has no task '{taskId}'");
 }
