@@ -11,10 +11,18 @@
 #       chunks read by 16 Npgsql readers straight from PostgreSQL in this process: MB/s (10^6 bytes) of each
 #   eng/bench.sh rebuild   [--events 1000000] [--benchmarks 300] [--models auto] [--repeat 1] [--daemon no|yes] [--projections A,B] [--batch-size N] [--pg NAME=VALUE]...
 #       events appended with Marten, then each leaderboard-projection projection rebuilt (events/s)
+#   eng/bench.sh export    [--events 1000000] [--seconds 300] [--env NAME=VALUE]...
+#       events appended to the whole stack's event store with Marten (EventMix) and waited for in the feed:
+#       by the live daemon if its pace gets it there within --seconds of the last append, else by the admin
+#       rebuild route; then (as long again at most) for ingestion's forwarder to RabbitMQ. Then the public
+#       log exported through the gateway as NDJSON and as Parquet, streamed and counted (events/s, MB/s,
+#       peak RSS growth of every service and of PostgreSQL's processes), beside COPY (SELECT ...) TO STDOUT
+#       of the same rows by Npgsql in this process, all rows and the export's own query (its visibility
+#       condition). Targets: >= 200,000 events/s as NDJSON, memory growth < 100 MB
 #   eng/bench.sh arena     [--models 200] [--battles 5000000] [--rounds 1000] [--seed 1]
 #       Bradley-Terry ratings in process, no stack: battles drawn from known ratings counted into pairs,
 #       one fit, the bootstrap intervals; times, peak memory, and the fit's distance from the drawn ratings
-#   --env NAME=VALUE (freshness, reads, files): set for the AppHost and every service, for what-if runs
+#   --env NAME=VALUE (freshness, reads, files, export): set for the AppHost and every service, for what-if runs
 #   The gateway's limits on callers are lifted (StackOptions.NoCallerLimits): one client address and a few
 #   tokens must measure the system, not the limiter; --env RateLimits__Reads__PerSecond=200 puts one back.
 #   --batch-size, --pg NAME=VALUE (rebuild): daemon page size / PostgreSQL settings, for what-if runs

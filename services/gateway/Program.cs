@@ -1,5 +1,6 @@
 using CommunityEvals.Gateway.Authentication;
 using CommunityEvals.Gateway.Caching;
+using CommunityEvals.Gateway.Documentation;
 using CommunityEvals.Gateway.Forwarding;
 using CommunityEvals.Platform.Http;
 
@@ -12,6 +13,7 @@ var app = builder.Build();
 
 app.UseProblemDocuments();
 app.MapDefaultEndpoints();
+app.MapDocumentationApi();
 app.UseEdgeAuthentication();
 // After authentication: signed-in callers are counted per token, the admin not at all.
 app.UseRateLimiter();

@@ -13,6 +13,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+builder.Services.AddApiDocument();
 builder.AddGatewayIdentity();
 
 var app = builder.Build();
@@ -23,6 +24,7 @@ app.UseSingleValuedQuery();
 app.UseGatewayIdentity();
 app.UseIdempotency();
 app.MapDefaultEndpoints();
+app.MapApiDocument();
 app.MapAccountsApi();
 app.MapTokensApi();
 app.MapReposApi();

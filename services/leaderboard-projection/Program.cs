@@ -15,6 +15,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+builder.Services.AddApiDocument();
 builder.AddGatewayIdentity();
 
 var app = builder.Build();
@@ -24,6 +25,7 @@ app.UseSingleValuedQuery("expand", "filter");
 // Who is calling, from the identity the gateway signed, before anything uses it.
 app.UseGatewayIdentity();
 app.MapDefaultEndpoints();
+app.MapApiDocument();
 app.MapFeedApi();
 app.MapDiscussionsApi();
 app.MapBenchmarksApi();

@@ -7,6 +7,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+builder.Services.AddApiDocument();
 builder.AddGatewayIdentity();
 
 var app = builder.Build();
@@ -17,6 +18,7 @@ app.UseSingleValuedQuery();
 app.UseGatewayIdentity();
 app.UseIdempotency();
 app.MapDefaultEndpoints();
+app.MapApiDocument();
 app.MapEvidenceApi();
 app.MapArenaApi();
 

@@ -13,6 +13,7 @@ try
         ["files", .. var rest] => await FileDownloads.RunAsync(rest),
         ["rebuild", .. var rest] => await Rebuild.RunAsync(Options.Parse(rest, Rebuild.Defaults, Rebuild.Allowed)),
         ["faults", .. var rest] => await Faults.RunAsync(Options.Parse(rest, Faults.Defaults, Faults.Allowed)),
+        ["export", .. var rest] => await EventExports.RunAsync(Options.Parse(rest, EventExports.Defaults, EventExports.Allowed)),
         ["verify", .. var rest] => await VerifyLogs.RunAsync(rest is ["--samples", var samples] ? int.Parse(samples) : 50_000),
         ["arena", .. var rest] => ArenaFit.Run(rest),
         _ => Usage(),
@@ -32,6 +33,7 @@ static int Usage()
                eng/bench.sh reads     [--models 1000] [--connections 32] [--seconds 15] [--route native|hub] [--conditional no|yes] [--gzip no|yes] [--clients 16] [--env NAME=VALUE]...
                eng/bench.sh pages     [--models 1000] [--connections 16] [--seconds 15] [--clients 16] [--env NAME=VALUE]...
                eng/bench.sh files     [--clients 16] [--megabytes 10] [--seconds 15] [--env NAME=VALUE]...
+               eng/bench.sh export    [--events 1000000] [--seconds 300] [--env NAME=VALUE]...
                eng/bench.sh verify    [--samples 50000]
                eng/bench.sh arena     [--models 200] [--battles 5000000] [--rounds 1000] [--seed 1]
                eng/faults.sh          [--faults eventbus,postgres,ingestion,verification,leaderboard-projection,gateway] [--clients 4] [--seconds 5]

@@ -22,6 +22,8 @@ internal static class Extensions
         // The gateway signs the identity it forwards with the key every service checks it with.
         builder.Services.AddSingleton(GatewayIdentity.FromConfiguration(builder.Configuration, TimeProvider.System));
         builder.Services.AddCallerLimits(builder.Configuration);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<CommunityEvals.Gateway.Documentation.MergedApiDocument>();
 
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))

@@ -21,7 +21,8 @@ public static class LeaderboardsApi
 {
     public static IEndpointRouteBuilder MapLeaderboardsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/datasets/{org}/{name}/leaderboard", GetHubLeaderboardAsync);
+        // Answered from the board cache (CachedJsonResult): its shape is declared here.
+        app.MapGet("/api/datasets/{org}/{name}/leaderboard", GetHubLeaderboardAsync).Produces<IReadOnlyList<HubLeaderboardRow>>();
         app.MapGet("/api/leaderboards/{org}/{name}/{taskId}", GetLeaderboardAsync);
         return app;
     }

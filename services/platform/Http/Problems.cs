@@ -91,19 +91,33 @@ public static class Problems
         return context.Response.WriteAsync(JsonSerializer.Serialize(document, Json));
     }
 
-    private sealed record ProblemDocument(
+    /// <summary>The problem document every 4xx and 5xx answer carries (API.md "Errors").</summary>
+    public sealed record ProblemDocument(
         string Type,
         string Title,
         int Status,
         string Detail,
         string Error,
-        IReadOnlyList<ValidationError>? Errors);
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ValidationError>? Errors);
 }
 
 /// <summary>A problem document as a typed result, so handlers can declare it in <c>Results&lt;...&gt;</c>.</summary>
 public sealed class ProblemDocumentResult(int status, string title, string detail, IReadOnlyList<ValidationError>? errors)
-    : IResult, IStatusCodeHttpResult
+    : IResult, IStatusCodeHttpResult, Microsoft.AspNetCore.Http.Metadata.IEndpointMetadataProvider
 {
+    /// <summary>The refusals a route that can answer a problem may give, as its API document lists them.</summary>
+    private static readonly int[] DocumentedStatuses = [400, 401, 403, 404, 409, 413, 422, 429, 503];
+
+    /// <summary>Describes the problem answers in the service's OpenAPI document, for every route whose results include this type.</summary>
+    public static void PopulateMetadata(System.Reflection.MethodInfo method, Microsoft.AspNetCore.Builder.EndpointBuilder builder)
+    {
+        foreach (var code in DocumentedStatuses)
+        {
+            builder.Metadata.Add(new Microsoft.AspNetCore.Http.ProducesResponseTypeMetadata(
+                code, typeof(Problems.ProblemDocument), ["application/problem+json", "application/json"]));
+        }
+    }
+
     public int? StatusCode => status;
 
     /// <summary>The Hub's <c>X-Error-Code</c> (<c>RepoNotFound</c>, <c>GatedRepo</c>, ...), which Python's client reads.</summary>

@@ -80,7 +80,7 @@ public sealed partial class DocumentedRoutesTests(StackFixture stack)
     }
 
     /// <summary>The (method, path) rows of the table under "## Every route".</summary>
-    private static List<(string Method, string Path)> DocumentedRoutes()
+    internal static List<(string Method, string Path)> DocumentedRoutes()
     {
         var text = File.ReadAllText(Path.Combine(RepoRoot.Path, "docs", "API.md"));
         var start = text.IndexOf("## Every route", StringComparison.Ordinal);
