@@ -107,6 +107,8 @@ public sealed class MergedApiDocument(IHttpClientFactory clients, TimeProvider t
             NullableAsAnyOf(node);
         }
 
+        ApiExamples.AddTo(paths);
+
         // The gateway's own routes.
         paths["/health"] ??= GatewayOperation("Readiness: the gateway and every service behind it (Healthy, Degraded or Unhealthy).");
         paths["/alive"] ??= GatewayOperation("Liveness of the gateway itself.");

@@ -16,9 +16,9 @@ public static class DiscussionsApi
     public static IEndpointRouteBuilder MapDiscussionsApi(this IEndpointRouteBuilder app)
     {
         var discussions = app.MapGroup("/api/{kinds:regex(^(models|datasets)$)}/{org}/{name}/discussions/{num:int}");
-        discussions.MapPost("/comment", CommentAsync);
-        discussions.MapPost("/status", ChangeStatusAsync);
-        discussions.MapPost("/merge", MergeAsync);
+        discussions.MapPost("/comment", CommentAsync).Accepts<CommentRequest>(JsonBody.ContentType);
+        discussions.MapPost("/status", ChangeStatusAsync).Accepts<StatusRequest>(JsonBody.ContentType);
+        discussions.MapPost("/merge", MergeAsync).Accepts<MergeRequest>(isOptional: true, JsonBody.ContentType);
         return app;
     }
 

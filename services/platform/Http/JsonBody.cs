@@ -6,6 +6,9 @@ namespace CommunityEvals.Platform.Http;
 
 public static class JsonBody
 {
+    /// <summary>What JSON request bodies are sent as; routes declare it with the body's type for their API document.</summary>
+    public const string ContentType = "application/json";
+
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         MaxDepth = 32,

@@ -36,6 +36,12 @@ public sealed partial class OpenApiTests(StackFixture stack)
         var create = paths["/api/repos/create"]!["post"]!;
         Assert.Equal("#/components/schemas/ProblemDocument", create["responses"]!["422"]!["content"]!["application/problem+json"]!["schema"]!["$ref"]!.GetValue<string>());
         Assert.NotNull(document["components"]!["schemas"]!["ProblemDocument"]);
+
+        // Request bodies are described, with an example where people write them by hand.
+        var body = create["requestBody"]!["content"]!["application/json"]!;
+        Assert.Equal("#/components/schemas/CreateRepoRequest", body["schema"]!["$ref"]!.GetValue<string>());
+        Assert.Equal("model", body["example"]!["type"]!.GetValue<string>());
+        Assert.NotNull(paths["/api/{kinds}/{org}/{name}/commit/{revision}"]!["post"]!["requestBody"]!["content"]!["application/x-ndjson"]!["example"]);
     }
 
     [Fact]
