@@ -112,6 +112,8 @@ public sealed class MergedApiDocument(IHttpClientFactory clients, TimeProvider t
         // The gateway's own routes.
         paths["/health"] ??= GatewayOperation("Readiness: the gateway and every service behind it (Healthy, Degraded or Unhealthy).");
         paths["/alive"] ??= GatewayOperation("Liveness of the gateway itself.");
+        paths[Path] ??= GatewayOperation("This document: the public API as one OpenAPI 3.1 document, merged from the services' own.", "application/json");
+        paths["/docs"] ??= GatewayOperation("The interactive reference over this document (Scalar), served from the gateway.", "text/html");
 
         foreach (var operation in paths.SelectMany(path => path.Value!.AsObject()).Select(pair => pair.Value).OfType<JsonObject>())
         {
@@ -183,7 +185,7 @@ public sealed class MergedApiDocument(IHttpClientFactory clients, TimeProvider t
         }
     }
 
-    private static JsonObject GatewayOperation(string summary) => new()
+    private static JsonObject GatewayOperation(string summary, string contentType = "text/plain") => new()
     {
         ["get"] = new JsonObject
         {
@@ -191,8 +193,8 @@ public sealed class MergedApiDocument(IHttpClientFactory clients, TimeProvider t
             ["summary"] = summary,
             ["responses"] = new JsonObject
             {
-                ["200"] = new JsonObject { ["description"] = "Healthy", ["content"] = new JsonObject { ["text/plain"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string" } } } },
-                ["503"] = new JsonObject { ["description"] = "Unhealthy" },
+                ["200"] = new JsonObject { ["description"] = "OK", ["content"] = new JsonObject { [contentType] = new JsonObject() } },
+                ["503"] = new JsonObject { ["description"] = "Unavailable" },
             },
         },
     };

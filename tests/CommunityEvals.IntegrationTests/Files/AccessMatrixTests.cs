@@ -79,6 +79,8 @@ public sealed class AccessMatrixTests(StackFixture stack)
             await Check("tree", () => ExpectAsync(caller, $"/api/datasets/{set.Dataset}/tree/main?recursive=true", shown));
             await Check("dataset info", () => ExpectAsync(caller, $"/api/datasets/{set.Dataset}", shown));
             await Check("leaderboard", () => ExpectAsync(caller, $"/api/leaderboards/{set.Dataset}/main", level == Level.Missing ? (HttpStatusCode.NotFound, null) : (HttpStatusCode.OK, null)));
+            await Check("board export", () => ExpectAsync(caller, $"/api/leaderboards/{set.Dataset}/main/export?format=csv", level == Level.Missing ? (HttpStatusCode.NotFound, "RepoNotFound") : (HttpStatusCode.OK, null)));
+            await Check("benchmark export", () => ExpectAsync(caller, $"/api/datasets/{set.Dataset}/export?format=parquet", level == Level.Missing ? (HttpStatusCode.NotFound, "RepoNotFound") : (HttpStatusCode.OK, null)));
             await Check("arena leaderboard", () => ExpectAsync(caller, $"/api/arena/{set.Dataset}/main/leaderboard", level == Level.Missing ? (HttpStatusCode.NotFound, null) : (HttpStatusCode.OK, null)));
             await Check("failures", () => FailuresAsync(caller, set.FailingResult, level));
             await Check("arena battle", () => ExpectAsync(caller, $"/api/arena/{set.Dataset}/main/battle", caller.Anonymous ? (HttpStatusCode.Unauthorized, null) : level switch
@@ -121,6 +123,12 @@ public sealed class AccessMatrixTests(StackFixture stack)
         }
 
         Assert.DoesNotContain(feed, entry => entry.GetProperty("type").GetString() == "AccessRequested");
+
+        // The event log's export follows the feed's rules.
+        var lastRead = feed[^1].GetProperty("sequence").GetInt64();
+        var exported = (await stack.Anonymous.GetStringAsync($"/api/events/export?format=ndjson&until={lastRead}"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.GetProperty("sequence").GetInt64()).ToList();
+        Assert.Equal(feed.Select(entry => entry.GetProperty("sequence").GetInt64()), exported);
         var handled = feed.Where(entry => entry.GetProperty("type").GetString() is "AccessRequestHandled" or "AccessGranted"
             && entry.GetProperty("data").GetProperty("repo").GetString() == set.Dataset).ToList();
         Assert.All(handled, entry => Assert.False(entry.GetProperty("data").TryGetProperty("user", out _)));
