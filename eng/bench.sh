@@ -14,7 +14,8 @@
 #   eng/bench.sh export    [--events 1000000] [--seconds 300] [--env NAME=VALUE]...
 #       events appended to the whole stack's event store with Marten (EventMix) and waited for in the feed:
 #       by the live daemon if its pace gets it there within --seconds of the last append, else by the admin
-#       rebuild route; then (as long again at most) for ingestion's forwarder to RabbitMQ. Then the public
+#       rebuild route; then (as long again at most) for the rest the appends set off (every projection,
+#       ingestion's forwarder to RabbitMQ, verification's inbox; the output says if it still ran). Then the public
 #       log exported through the gateway as NDJSON and as Parquet, streamed and counted (events/s, MB/s,
 #       peak RSS growth of every service and of PostgreSQL's processes), beside COPY (SELECT ...) TO STDOUT
 #       of the same rows by Npgsql in this process, all rows and the export's own query (its visibility
