@@ -50,21 +50,12 @@ public static class EventExports
     {
         var benchmarks = (int)Math.Min(300, Math.Max(10, options.Events / 3000));
         var models = (int)Math.Clamp(options.Events / 250, 50, 4000);
-        using var stop = new CancellationTokenSource();
-        void OnSignal(System.Runtime.InteropServices.PosixSignalContext context)
-        {
-            context.Cancel = true;
-            Console.Error.WriteLine($"{context.Signal}: stopping");
-            stop.Cancel();
-        }
-
-        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
+        using var stop = new StopOnSignal();
         try
         {
             return await RunAsync(options, benchmarks, models, stop.Token);
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
             Console.Error.WriteLine("stopped before the end");
             return 130;
@@ -84,7 +75,7 @@ public static class EventExports
         var mix = new EventMix(options.Events, benchmarks, models);
         Console.WriteLine($"appending {options.Events:N0} events ({benchmarks} benchmarks, {models} model repos) to the stack's event store in batches of {BatchEvents:N0} ...");
         var appending = Stopwatch.StartNew();
-        await SeedAsync(store, mix, dataSource, cancellationToken);
+        await mix.AppendToAsync(store, "bench-export", BatchEvents, TimeSpan.FromSeconds(15), () => ProgressAsync(dataSource, null)!, cancellationToken);
         appending.Stop();
         var lastSequence = await ScalarAsync<long>(dataSource, $"select coalesce(max(seq_id), 0) from {EventStoreExtensions.EventSchema}.mt_events");
         var storedEvents = await ScalarAsync<long>(dataSource, $"select count(*) from {EventStoreExtensions.EventSchema}.mt_events");
@@ -249,64 +240,6 @@ public static class EventExports
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddEventStore("bench_export");
         return builder.Build();
-    }
-
-    /// <summary>Appends the mix in batches of about <see cref="BatchEvents"/> events, one session each, as <c>rebuild</c> does; the next batch is generated while the last is saved.</summary>
-    private static async Task SeedAsync(IDocumentStore store, EventMix mix, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        var batch = new List<Append>();
-        var events = 0;
-        long done = 0;
-        var saving = Task.CompletedTask;
-        var clock = Stopwatch.StartNew();
-        var reported = TimeSpan.Zero;
-        foreach (var append in mix.Generate())
-        {
-            batch.Add(append);
-            events += append.Events.Length;
-            if (events < BatchEvents)
-            {
-                continue;
-            }
-
-            await saving;
-            cancellationToken.ThrowIfCancellationRequested();
-            saving = SaveAsync(store, batch);
-            done += events;
-            batch = [];
-            events = 0;
-            if (clock.Elapsed - reported > TimeSpan.FromSeconds(15))
-            {
-                reported = clock.Elapsed;
-                Console.WriteLine(Invariant($"  {done:N0} events ({done / clock.Elapsed.TotalSeconds:F0}/s); {await ProgressAsync(dataSource, null)}"));
-            }
-        }
-
-        await saving;
-        if (batch.Count > 0)
-        {
-            await SaveAsync(store, batch);
-        }
-    }
-
-    private static async Task SaveAsync(IDocumentStore store, List<Append> batch)
-    {
-        await Task.Yield();
-        await using var session = store.LightweightSession();
-        session.LastModifiedBy = "bench-export";
-        foreach (var append in batch)
-        {
-            if (append.Starts)
-            {
-                session.Events.StartStream(append.Stream, append.Events);
-            }
-            else
-            {
-                session.Events.Append(append.Stream, append.Events);
-            }
-        }
-
-        await session.SaveChangesAsync();
     }
 
     /// <summary>

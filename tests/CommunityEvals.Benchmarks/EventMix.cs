@@ -49,6 +49,71 @@ public sealed class EventMix
     public IReadOnlyDictionary<string, long> Counts => _counts;
 
     /// <summary>The appends, in order, until exactly <see cref="Events"/> events were produced.</summary>
+    /// <summary>
+    /// Appends the mix to <paramref name="store"/> in batches of about <paramref name="batchEvents"/>
+    /// events, one session each, as <paramref name="actor"/>; the next batch is generated while the last
+    /// is saved. Every <paramref name="reportEvery"/> a line says how far it got, with what
+    /// <paramref name="progress"/> adds (null: nothing).
+    /// </summary>
+    public async Task AppendToAsync(
+        Marten.IDocumentStore store, string actor, int batchEvents, TimeSpan reportEvery, Func<Task<string?>>? progress, CancellationToken cancellationToken)
+    {
+        var batch = new List<Append>();
+        var events = 0;
+        long done = 0;
+        var saving = Task.CompletedTask;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var reported = TimeSpan.Zero;
+        foreach (var append in Generate())
+        {
+            batch.Add(append);
+            events += append.Events.Length;
+            if (events < batchEvents)
+            {
+                continue;
+            }
+
+            await saving;
+            cancellationToken.ThrowIfCancellationRequested();
+            saving = SaveAsync(store, actor, batch);
+            done += events;
+            batch = [];
+            events = 0;
+            if (clock.Elapsed - reported > reportEvery)
+            {
+                reported = clock.Elapsed;
+                var more = progress is null ? null : await progress();
+                Console.WriteLine(FormattableString.Invariant($"  {done:N0} events ({done / clock.Elapsed.TotalSeconds:F0}/s){(more is null ? "" : "; " + more)}"));
+            }
+        }
+
+        await saving;
+        if (batch.Count > 0)
+        {
+            await SaveAsync(store, actor, batch);
+        }
+    }
+
+    private static async Task SaveAsync(Marten.IDocumentStore store, string actor, List<Append> batch)
+    {
+        await Task.Yield();
+        await using var session = store.LightweightSession();
+        session.LastModifiedBy = actor;
+        foreach (var append in batch)
+        {
+            if (append.Starts)
+            {
+                session.Events.StartStream(append.Stream, append.Events);
+            }
+            else
+            {
+                session.Events.Append(append.Stream, append.Events);
+            }
+        }
+
+        await session.SaveChangesAsync();
+    }
+
     public IEnumerable<Append> Generate()
     {
         long produced = 0;

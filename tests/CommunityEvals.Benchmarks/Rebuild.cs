@@ -47,16 +47,7 @@ public static class Rebuild
         var benchmarks = (int)Math.Min(options.Benchmarks, Math.Max(10, options.Events / 3000));
         var models = options.Models > 0 ? options.Models : (int)Math.Clamp(options.Events / 250, 50, 4000);
         // Ctrl+C or SIGTERM: stop at the next batch or projection and still stop PostgreSQL and delete its files (the stack's dispose).
-        using var stop = new CancellationTokenSource();
-        void OnSignal(System.Runtime.InteropServices.PosixSignalContext context)
-        {
-            context.Cancel = true;
-            Console.Error.WriteLine($"{context.Signal}: stopping");
-            stop.Cancel();
-        }
-
-        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
+        using var stop = new StopOnSignal();
         try
         {
             Console.WriteLine("starting a private PostgreSQL (the AppHost's, alone, on Aspire's testing host) ...");
@@ -83,7 +74,7 @@ public static class Rebuild
             var mix = new EventMix(options.Events, benchmarks, models);
             Console.WriteLine($"appending {options.Events:N0} events ({benchmarks} benchmarks, {models} model repos) in batches of {BatchEvents:N0} ...");
             var seeding = Stopwatch.StartNew();
-            await SeedAsync(store, mix, stop.Token);
+            await mix.AppendToAsync(store, "bench-seed", BatchEvents, TimeSpan.FromSeconds(10), progress: null, stop.Token);
             seeding.Stop();
             var statistics = await store.Advanced.FetchEventStoreStatistics();
             Console.WriteLine($"  {statistics.EventCount:N0} events in {statistics.StreamCount:N0} streams after {seeding.Elapsed.TotalSeconds:F1} s ({statistics.EventCount / seeding.Elapsed.TotalSeconds:F0} events/s appended)");
@@ -220,7 +211,7 @@ public static class Rebuild
 
             return check.StartsWith("ok", StringComparison.Ordinal) ? 0 : 1;
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
         {
             Console.Error.WriteLine("stopped before the end");
             return 130;
@@ -331,64 +322,6 @@ public static class Rebuild
             .Select(projection => projection.Name)
             .Distinct()
             .ToList();
-
-    /// <summary>Appends the mix in batches of about <see cref="BatchEvents"/> events, one session each; generates the next batch while the last is saved.</summary>
-    private static async Task SeedAsync(IDocumentStore store, EventMix mix, CancellationToken cancellationToken)
-    {
-        var batch = new List<Append>();
-        var events = 0;
-        long done = 0;
-        var saving = Task.CompletedTask;
-        var clock = Stopwatch.StartNew();
-        var reported = TimeSpan.Zero;
-        foreach (var append in mix.Generate())
-        {
-            batch.Add(append);
-            events += append.Events.Length;
-            if (events < BatchEvents)
-            {
-                continue;
-            }
-
-            await saving;
-            cancellationToken.ThrowIfCancellationRequested();
-            saving = SaveAsync(store, batch);
-            done += events;
-            batch = [];
-            events = 0;
-            if (clock.Elapsed - reported > TimeSpan.FromSeconds(10))
-            {
-                reported = clock.Elapsed;
-                Console.WriteLine($"  {done:N0} events ({done / clock.Elapsed.TotalSeconds:F0}/s)");
-            }
-        }
-
-        await saving;
-        if (batch.Count > 0)
-        {
-            await SaveAsync(store, batch);
-        }
-    }
-
-    private static async Task SaveAsync(IDocumentStore store, List<Append> batch)
-    {
-        await Task.Yield();
-        await using var session = store.LightweightSession();
-        session.LastModifiedBy = "bench-seed";
-        foreach (var append in batch)
-        {
-            if (append.Starts)
-            {
-                session.Events.StartStream(append.Stream, append.Events);
-            }
-            else
-            {
-                session.Events.Append(append.Stream, append.Events);
-            }
-        }
-
-        await session.SaveChangesAsync();
-    }
 
     private static async Task<long> LastSequenceAsync(IDocumentStore store)
     {
