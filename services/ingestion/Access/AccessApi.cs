@@ -16,12 +16,12 @@ public static class AccessApi
 {
     public static IEndpointRouteBuilder MapAccessApi(this IEndpointRouteBuilder app)
     {
-        app.MapPut("/api/{kinds:regex(^(models|datasets)$)}/{org}/{name}/settings", ChangeSettingsAsync).Accepts<SettingsRequest>(JsonBody.ContentType);
+        app.MapPut("/api/{kinds:regex(^(models|datasets)$)}/{org}/{name}/settings", ChangeSettingsAsync).DescribesBody<SettingsRequest>(JsonBody.ContentType);
         var dataset = app.MapGroup("/api/datasets/{org}/{name}");
-        dataset.MapPost("/ask-access", AskAccessAsync).Accepts<AskAccessRequest>(isOptional: true, JsonBody.ContentType);
+        dataset.MapPost("/ask-access", AskAccessAsync).DescribesOptionalBody<AskAccessRequest>(JsonBody.ContentType);
         dataset.MapGet("/user-access-request/{status:regex(^(pending|accepted|rejected)$)}", ListRequestsAsync);
-        dataset.MapPost("/user-access-request/handle", HandleRequestAsync).Accepts<HandleRequest>(JsonBody.ContentType);
-        dataset.MapPost("/user-access-request/grant", GrantAsync).Accepts<GrantRequest>(JsonBody.ContentType);
+        dataset.MapPost("/user-access-request/handle", HandleRequestAsync).DescribesBody<HandleRequest>(JsonBody.ContentType);
+        dataset.MapPost("/user-access-request/grant", GrantAsync).DescribesBody<GrantRequest>(JsonBody.ContentType);
         return app;
     }
 

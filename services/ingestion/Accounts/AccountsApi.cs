@@ -12,8 +12,8 @@ public static class AccountsApi
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api").RequireAuthorization(GatewayAuthentication.Policies.Admin);
-        admin.MapPost("/users", CreateUserAsync).Accepts<CreateUserRequest>(JsonBody.ContentType);
-        admin.MapPost("/orgs/{org}/members", AddOrgMemberAsync).Accepts<AddMemberRequest>(JsonBody.ContentType);
+        admin.MapPost("/users", CreateUserAsync).DescribesBody<CreateUserRequest>(JsonBody.ContentType);
+        admin.MapPost("/orgs/{org}/members", AddOrgMemberAsync).DescribesBody<AddMemberRequest>(JsonBody.ContentType);
 
         app.MapGroup("/api").RequireAuthorization(GatewayAuthentication.Policies.SignedIn)
             .MapGet("/whoami-v2", WhoAmIAsync);

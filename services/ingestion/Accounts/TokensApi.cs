@@ -19,7 +19,7 @@ public static class TokensApi
         var own = app.MapGroup("/api/settings/tokens").RequireAuthorization(GatewayAuthentication.Policies.User);
         own.MapGet("", ListAsync);
         // A retry must not show the secret again (nor may the idempotency store keep it).
-        own.MapPost("", CreateAsync).ShownOnce().Accepts<CreateTokenRequest>(JsonBody.ContentType);
+        own.MapPost("", CreateAsync).ShownOnce().DescribesBody<CreateTokenRequest>(JsonBody.ContentType);
         own.MapDelete("/{id}", RevokeOwnAsync);
 
         app.MapGroup("/api/users/{user}/tokens").RequireAuthorization(GatewayAuthentication.Policies.Admin)

@@ -36,9 +36,9 @@ public static class CommitsApi
     public static IEndpointRouteBuilder MapCommitsApi(this IEndpointRouteBuilder app)
     {
         var repo = app.MapGroup("/api/{kinds:regex(^(models|datasets)$)}/{org}/{name}");
-        repo.MapPost("/preupload/{**revision}", PreuploadAsync).Accepts<PreuploadRequest>(JsonBody.ContentType);
+        repo.MapPost("/preupload/{**revision}", PreuploadAsync).DescribesBody<PreuploadRequest>(JsonBody.ContentType);
         // NDJSON: a header line, then file, lfsFile and deletedFile lines (API.md "Commits").
-        repo.MapPost("/commit/{**revision}", CommitAsync).Accepts<string>("application/x-ndjson");
+        repo.MapPost("/commit/{**revision}", CommitAsync).DescribesBody<string>("application/x-ndjson");
         return app;
     }
 

@@ -16,9 +16,9 @@ public static class DiscussionsApi
     public static IEndpointRouteBuilder MapDiscussionsApi(this IEndpointRouteBuilder app)
     {
         var discussions = app.MapGroup("/api/{kinds:regex(^(models|datasets)$)}/{org}/{name}/discussions/{num:int}");
-        discussions.MapPost("/comment", CommentAsync).Accepts<CommentRequest>(JsonBody.ContentType);
-        discussions.MapPost("/status", ChangeStatusAsync).Accepts<StatusRequest>(JsonBody.ContentType);
-        discussions.MapPost("/merge", MergeAsync).Accepts<MergeRequest>(isOptional: true, JsonBody.ContentType);
+        discussions.MapPost("/comment", CommentAsync).DescribesBody<CommentRequest>(JsonBody.ContentType);
+        discussions.MapPost("/status", ChangeStatusAsync).DescribesBody<StatusRequest>(JsonBody.ContentType);
+        discussions.MapPost("/merge", MergeAsync).DescribesOptionalBody<MergeRequest>(JsonBody.ContentType);
         return app;
     }
 

@@ -33,7 +33,7 @@ public static class FilesApi
 
         var repo = app.MapGroup("/api/{kinds:regex(^(models|datasets)$)}/{org}/{name}");
         repo.MapGet("/tree/{revision}/{**path}", TreeAsync);
-        repo.MapPost("/paths-info/{revision}", PathsInfoAsync).Accepts<PathsInfoRequest>("application/json", "application/x-www-form-urlencoded");
+        repo.MapPost("/paths-info/{revision}", PathsInfoAsync).DescribesBody<PathsInfoRequest>("application/json", "application/x-www-form-urlencoded");
         return app;
     }
 

@@ -22,12 +22,12 @@ public static class LfsApi
         app.MapPost("/{org}/{name}.git/info/lfs/objects/batch",
             (string org, string name, HttpRequest request, IDocumentStore store, BlobStore blobs, UploadTickets tickets, IOptions<CommitLimits> limits, TimeProvider time, CancellationToken cancellationToken) =>
                 BatchAsync(RepoPaths.Model, org, name, request, store, blobs, tickets, limits.Value, time, cancellationToken))
-            .Accepts<BatchRequest>(ContentType).Produces<BatchAnswer>(contentType: ContentType);
+            .DescribesBody<BatchRequest>(ContentType).Produces<BatchAnswer>(contentType: ContentType);
         app.MapPost("/datasets/{org}/{name}.git/info/lfs/objects/batch",
             (string org, string name, HttpRequest request, IDocumentStore store, BlobStore blobs, UploadTickets tickets, IOptions<CommitLimits> limits, TimeProvider time, CancellationToken cancellationToken) =>
                 BatchAsync(RepoPaths.Dataset, org, name, request, store, blobs, tickets, limits.Value, time, cancellationToken))
-            .Accepts<BatchRequest>(ContentType).Produces<BatchAnswer>(contentType: ContentType);
-        app.MapPut("/api/lfs-uploads/{ticket}", UploadAsync).Accepts<Stream>("application/octet-stream");
+            .DescribesBody<BatchRequest>(ContentType).Produces<BatchAnswer>(contentType: ContentType);
+        app.MapPut("/api/lfs-uploads/{ticket}", UploadAsync).DescribesBody<Stream>("application/octet-stream");
         return app;
     }
 

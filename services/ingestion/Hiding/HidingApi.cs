@@ -64,7 +64,7 @@ public static class HidingApi
     public static IEndpointRouteBuilder MapHidingApi(this IEndpointRouteBuilder app)
     {
         var result = app.MapGroup("/api/results/{id}");
-        result.MapPost("/hide", HideAsync).Accepts<HideRequest>(JsonBody.ContentType);
+        result.MapPost("/hide", HideAsync).DescribesBody<HideRequest>(JsonBody.ContentType);
         result.MapPost("/unhide", UnhideAsync);
         return app;
     }

@@ -12,7 +12,7 @@ public static class ReposApi
 {
     public static IEndpointRouteBuilder MapReposApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/repos").MapPost("/create", CreateRepoAsync).Accepts<CreateRepoRequest>(JsonBody.ContentType);
+        app.MapGroup("/api/repos").MapPost("/create", CreateRepoAsync).DescribesBody<CreateRepoRequest>(JsonBody.ContentType);
         return app;
     }
 

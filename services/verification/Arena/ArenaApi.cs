@@ -29,7 +29,7 @@ public static class ArenaApi
     {
         var signedIn = app.MapGroup("/api/arena").RequireAuthorization(GatewayAuthentication.Policies.SignedIn);
         signedIn.MapGet("/{org}/{name}/{taskId}/battle", ServeBattleAsync);
-        signedIn.MapPost("/battles/{battleId}/vote", VoteAsync).Accepts<VoteRequest>(JsonBody.ContentType);
+        signedIn.MapPost("/battles/{battleId}/vote", VoteAsync).DescribesBody<VoteRequest>(JsonBody.ContentType);
         var admin = app.MapGroup("/api/arena/voters/{user}").RequireAuthorization(GatewayAuthentication.Policies.Admin);
         admin.MapPost("/exclude", (string user, HttpRequest request, IDocumentStore store, CancellationToken cancellationToken) =>
             SetExcludedAsync(user, exclude: true, request, store, cancellationToken));

@@ -15,10 +15,10 @@ public static class EvidenceApi
     public static IEndpointRouteBuilder MapEvidenceApi(this IEndpointRouteBuilder app)
     {
         var result = app.MapGroup("/api/results/{id}");
-        result.MapPost("/evidence", SubmitAsync).Accepts<Stream>("application/octet-stream", "application/json");
+        result.MapPost("/evidence", SubmitAsync).DescribesBody<Stream>("application/octet-stream", "application/json");
         result.MapGet("/verification", GetVerificationAsync);
         result.MapGet("/failures", GetFailuresAsync);
-        result.MapPost("/failures/{sampleId}/comments", CommentAsync).Accepts<CommentRequest>(JsonBody.ContentType);
+        result.MapPost("/failures/{sampleId}/comments", CommentAsync).DescribesBody<CommentRequest>(JsonBody.ContentType);
         app.MapGet("/.well-known/jwks.json", (IVerifyKeyStore keys) => Results.Text(Jwks.Render(keys), "application/json"));
         return app;
     }
