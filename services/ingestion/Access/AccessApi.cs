@@ -208,7 +208,7 @@ public static class AccessApi
             await session.LockStreamsAsync(cancellationToken, stream);
             var repo = await session.LoadAsync<RepoState>(stream, cancellationToken);
             var decision = repo is null
-                ? new Decision([], new Rejection(RejectionKind.NotFound, $"{kind} repo '{repoId}' does not exist", ErrorCode: "RepoNotFound"))
+                ? Decision.RepoNotFound(kind, repoId)
                 : decide(repo);
             return (decision, true);
         }, cancellationToken);

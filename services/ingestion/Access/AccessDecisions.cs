@@ -119,5 +119,5 @@ public static class AccessDecisions
 
     /// <summary>The same answer as for a repo that does not exist.</summary>
     public static Decision Missing(RepoState repo) =>
-        new([], new Rejection(RejectionKind.NotFound, $"{repo.Kind} repo '{repo.Repo}' does not exist", ErrorCode: "RepoNotFound"));
+        Decision.RepoNotFound(repo.Kind, repo.Repo);
 }

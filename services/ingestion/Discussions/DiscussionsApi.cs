@@ -79,13 +79,14 @@ public static class DiscussionsApi
             return problem;
         }
 
-        var stream = StreamKeys.Repo(RepoPaths.KindFromSegment(kinds)!, $"{org}/{name}");
+        var kind = RepoPaths.KindFromSegment(kinds)!;
+        var stream = StreamKeys.Repo(kind, $"{org}/{name}");
         var (_, refused) = await store.DecideAndCommitAsync(actor!.Caller, async session =>
         {
             await session.LockStreamsAsync(cancellationToken, stream, StreamKeys.Benchmark($"{org}/{name}"));
             if (await session.LoadAsync<RepoState>(stream, cancellationToken) is not { } repo || !actor.Sees(repo))
             {
-                return (new Decision([], new Rejection(RejectionKind.NotFound, $"repo '{org}/{name}' does not exist", ErrorCode: "RepoNotFound")), true);
+                return (Decision.RepoNotFound(kind, $"{org}/{name}"), true);
             }
 
             return (await decide(session, repo, actor), true);

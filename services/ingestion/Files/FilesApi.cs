@@ -40,20 +40,15 @@ public static class FilesApi
     public static async Task<IResult> DownloadAsync(
         string kind, string org, string name, string revision, string path, HttpRequest request, IDocumentStore store, BlobStore blobs, CancellationToken cancellationToken)
     {
-        await using var session = store.QuerySession();
-        var actor = await session.LoadActorAsync(request, cancellationToken);
-        var repoId = $"{org}/{name}";
-        if (await session.LoadVisibleRepoAsync(kind, repoId, actor, cancellationToken) is not { } repo)
+        var (found, problem) = await ResolveAsync(kind, org, name, revision, request, store, cancellationToken);
+        if (problem is not null)
         {
-            return Problems.RepoNotFound(kind, repoId);
+            return problem;
         }
 
+        var (repo, actor, files) = found!;
+        var repoId = repo.Repo;
         var rev = Uri.UnescapeDataString(revision);
-        if (await FilesAtAsync(repo, rev, session, cancellationToken) is not { } files)
-        {
-            return RevisionNotFound(repoId, rev);
-        }
-
         var filePath = Uri.UnescapeDataString(path ?? "");
         if (!files.Files.TryGetValue(filePath, out var file))
         {
@@ -83,7 +78,7 @@ public static class FilesApi
     public static async Task<Results<Ok<IReadOnlyList<TreeEntry>>, ProblemDocumentResult>> TreeAsync(
         string kinds, string org, string name, string revision, string? path, HttpRequest request, IDocumentStore store, CancellationToken cancellationToken)
     {
-        var (files, problem) = await ResolveAsync(kinds, org, name, revision, request, store, cancellationToken);
+        var (found, problem) = await ResolveAsync(RepoPaths.KindFromSegment(kinds)!, org, name, revision, request, store, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -91,7 +86,7 @@ public static class FilesApi
 
         var folder = Uri.UnescapeDataString(path ?? "").Trim('/');
         var recursive = request.Query["recursive"].ToString() is "true" or "1" or "True";
-        return RepoFiles.List(files!.Files, folder, recursive) is { } entries
+        return RepoFiles.List(found!.Files.Files, folder, recursive) is { } entries
             ? TypedResults.Ok(entries)
             : new ProblemDocumentResult(StatusCodes.Status404NotFound, "Not found", $"no folder '{folder}' at revision '{Uri.UnescapeDataString(revision)}'", null)
             { ErrorCode = "EntryNotFound" };
@@ -119,24 +114,26 @@ public static class FilesApi
             paths = body!.Paths ?? [];
         }
 
-        var (files, problem) = await ResolveAsync(kinds, org, name, revision, request, store, cancellationToken);
+        var (found, problem) = await ResolveAsync(RepoPaths.KindFromSegment(kinds)!, org, name, revision, request, store, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
         var entries = paths.Distinct(StringComparer.Ordinal)
-            .Select(path => RepoFiles.Find(files!.Files, path))
+            .Select(path => RepoFiles.Find(found!.Files.Files, path))
             .OfType<TreeEntry>()
             .ToList();
         return TypedResults.Ok(entries);
     }
 
-    private static async Task<(RevisionFiles?, ProblemDocumentResult?)> ResolveAsync(
-        string kinds, string org, string name, string revision, HttpRequest request, IDocumentStore store, CancellationToken cancellationToken)
+    /// <summary>A repo's files at a revision, as the caller may see them (404 RepoNotFound / RevisionNotFound otherwise).</summary>
+    private sealed record Resolved(RepoState Repo, Actor? Actor, RevisionFiles Files);
+
+    private static async Task<(Resolved?, ProblemDocumentResult?)> ResolveAsync(
+        string kind, string org, string name, string revision, HttpRequest request, IDocumentStore store, CancellationToken cancellationToken)
     {
         await using var session = store.QuerySession();
-        var kind = RepoPaths.KindFromSegment(kinds)!;
         var actor = await session.LoadActorAsync(request, cancellationToken);
         var repoId = $"{org}/{name}";
         if (await session.LoadVisibleRepoAsync(kind, repoId, actor, cancellationToken) is not { } repo)
@@ -146,7 +143,7 @@ public static class FilesApi
 
         var rev = Uri.UnescapeDataString(revision);
         return await FilesAtAsync(repo, rev, session, cancellationToken) is { } files
-            ? (files, null)
+            ? (new Resolved(repo, actor, files), null)
             : (null, RevisionNotFound(repoId, rev));
     }
 

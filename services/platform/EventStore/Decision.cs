@@ -39,5 +39,9 @@ public sealed record Decision(IReadOnlyList<PendingEvent> Events, Rejection? Rej
     public static Decision Reject(RejectionKind kind, string message, IReadOnlyList<ValidationError> errors) =>
         new([], new Rejection(kind, message, errors));
 
+    /// <summary>A repo that does not exist, or is private to the caller: answered alike (<see cref="Problems.RepoNotFound"/>).</summary>
+    public static Decision RepoNotFound(string kind, string repo) =>
+        new([], new Rejection(RejectionKind.NotFound, Problems.RepoNotFoundMessage(kind, repo), ErrorCode: Problems.RepoNotFoundCode));
+
     public bool IsRejected => Rejection is not null;
 }

@@ -52,7 +52,11 @@ public static class Problems
     /// (ACCESS.md "Visibility"), never a 403 that would confirm it exists.
     /// </summary>
     public static ProblemDocumentResult RepoNotFound(string kind, string repo) =>
-        new(StatusCodes.Status404NotFound, "Not found", $"{kind} repo '{repo}' does not exist", null) { ErrorCode = "RepoNotFound" };
+        new(StatusCodes.Status404NotFound, "Not found", RepoNotFoundMessage(kind, repo), null) { ErrorCode = RepoNotFoundCode };
+
+    public const string RepoNotFoundCode = "RepoNotFound";
+
+    public static string RepoNotFoundMessage(string kind, string repo) => $"{kind} repo '{repo}' does not exist";
 
     public static ProblemDocumentResult Conflict(string detail) => Create(StatusCodes.Status409Conflict, "Conflict", detail);
 
