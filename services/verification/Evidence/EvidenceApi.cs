@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CommunityEvals.Contracts.Events;
 using CommunityEvals.Evidence;
 using CommunityEvals.Platform.EventStore;
@@ -102,9 +103,17 @@ public static class EvidenceApi
     public sealed record CommentView(string Author, string Comment, DateTimeOffset CreatedAt);
 
     /// <param name="Redacted">True when the caller may not read the benchmark's samples: the texts are left out (ACCESS.md).</param>
+    /// <remarks>Texts are left out, not written as null, where they are redacted (ACCESS.md: the item "leaves out" them) or absent.</remarks>
     public sealed record FailureView(
-        string SampleId, int Epoch, System.Text.Json.JsonElement? Score, string? Input, string? Target, string? Answer, string? Explanation,
-        IReadOnlyList<CommentView> Comments, bool Redacted = false);
+        string SampleId,
+        int Epoch,
+        System.Text.Json.JsonElement? Score,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Input,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Target,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Answer,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Explanation,
+        IReadOnlyList<CommentView> Comments,
+        bool Redacted = false);
 
     public sealed record FailurePage(int Total, IReadOnlyList<FailureView> Items);
 
